@@ -1,0 +1,59 @@
+# Sluice — build, run, test and benchmark entry points.
+#   make build     release build (.build/release/sluice, .build/release/sluice-mock)
+#   make debug     debug build of everything, tests included
+#   make run       release build, then sluice-mock on :8081 + sluice with config/sluice.yaml (Ctrl-C stops both)
+#   make test      test dependencies, unit tests (Swift Testing), then the Python e2e suite
+#   make bench     direct vs nginx vs sluice (bench/run.sh; results in bench/results/latest.md)
+#   make check-config   sluice --check on config/sluice.yaml
+#   make clean     remove build output;  make distclean  also the test venv
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+SWIFT  ?= swift
+VENV   ?= .venv-test
+PYTEST := $(VENV)/bin/pytest
+CONFIG ?= config/sluice.yaml
+
+.PHONY: build debug run test unit e2e bench check-config clean distclean help
+
+build:
+	$(SWIFT) build -c release
+
+debug:
+	$(SWIFT) build --build-tests
+
+run: build
+	scripts/run.sh "$(CONFIG)"
+
+# Each step stops the run on failure. `swift test --skip-build` prints Swift Testing's summary.
+test:
+	scripts/test-deps.sh
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory e2e
+
+# The e2e suite alone, against the debug binaries already built (SLUICE_BIN_DIR overrides).
+e2e:
+	SLUICE_BIN_DIR="$${SLUICE_BIN_DIR:-$$($(SWIFT) build --show-bin-path)}" $(PYTEST) e2e
+
+unit:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench:
+	bench/run.sh
+
+check-config: build
+	"$$($(SWIFT) build -c release --show-bin-path)/sluice" --config "$(CONFIG)" --check
+
+clean:
+	rm -rf .build .swiftpm bench/results/*.tmp
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
+
+help:
+	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'

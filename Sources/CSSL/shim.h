@@ -1,0 +1,24 @@
+#ifndef CSSL_SHIM_H
+#define CSSL_SHIM_H
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <openssl/x509v3.h>
+
+/// One-shot SHA-256 (libcrypto); `out` must hold 32 bytes.
+static inline void CSSL_sha256(const void *data, size_t len, unsigned char *out) {
+    SHA256((const unsigned char *)data, len, out);
+}
+
+/// Macro wrappers: Swift cannot import function-like macros.
+static inline long CSSL_set_tlsext_host_name(SSL *ssl, const char *name) {
+    return SSL_set_tlsext_host_name(ssl, name);
+}
+static inline long CSSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
+    return SSL_CTX_set_min_proto_version(ctx, version);
+}
+static inline long CSSL_CTX_set_mode(SSL_CTX *ctx, long mode) {
+    return SSL_CTX_set_mode(ctx, mode);
+}
+#endif

@@ -1,0 +1,95 @@
+/// Renders `GET /stats` and `GET /backends` JSON.
+enum StatsWriter {
+    static func render(_ b: AdminBackend) -> String {
+        let s = b.stats
+        func total(_ read: (LoopStats) -> Int) -> String { String(s.sum(read)) }
+        let uptime = Int(Double(SystemClock.monotonicNanos() &- b.state.startedAtNanos) / 1e9)
+        let requests = total { $0.requests.load(ordering: .relaxed) }
+        let s2 = total { $0.status2xx.load(ordering: .relaxed) }
+        let s3 = total { $0.status3xx.load(ordering: .relaxed) }
+        let s4 = total { $0.status4xx.load(ordering: .relaxed) }
+        let s5 = total { $0.status5xx.load(ordering: .relaxed) }
+        let cancelled = total { $0.clientCancelled.load(ordering: .relaxed) }
+        let streams = total { $0.streams.load(ordering: .relaxed) }
+        let input = total { $0.inputTokens.load(ordering: .relaxed) }
+        let output = total { $0.outputTokens.load(ordering: .relaxed) }
+        let attempts = total { $0.upstreamAttempts.load(ordering: .relaxed) }
+        let failures = total { $0.upstreamFailures.load(ordering: .relaxed) }
+        let reloadsOK = s.configReloadsOK.load(ordering: .relaxed)
+        let reloadsFailed = s.configReloadsFailed.load(ordering: .relaxed)
+        var o = "{"
+        o += "\"uptime_seconds\":" + String(uptime) + ","
+        o += "\"config_generation\":" + String(b.store.generation) + ","
+        o += "\"draining\":" + (b.state.isDraining ? "true" : "false") + ","
+        o += "\"connections\":{\"active\":" + String(b.state.dataConnections.current) + "},"
+        o += "\"in_flight\":" + String(b.state.inFlight.load(ordering: .relaxed)) + ","
+        o += "\"requests\":{\"total\":" + requests + ",\"2xx\":" + s2 + ",\"3xx\":" + s3 + ",\"4xx\":" + s4
+        o += ",\"5xx\":" + s5 + ",\"client_cancelled\":" + cancelled + ",\"streams\":" + streams + "},"
+        o += "\"tokens\":{\"input\":" + input + ",\"output\":" + output + "},"
+        o += "\"upstream\":{\"attempts\":" + attempts + ",\"failures\":" + failures + "},"
+        o += "\"config_reloads\":{\"ok\":" + String(reloadsOK) + ",\"failed\":" + String(reloadsFailed) + "},"
+        o += "\"access_log_dropped\":" + String(b.accessLog.dropped.load(ordering: .relaxed)) + ","
+        o += "\"cache\":null,\"limiter\":null}"
+        return o
+    }
+
+    static func renderBackends(_ endpoints: [UpstreamEndpoint]) -> String {
+        var out: [UInt8] = Array("{\"endpoints\":[".utf8)
+        for (i, ep) in endpoints.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array("{\"backend\":".utf8)
+            JSONWriter.appendString(ep.backendName, to: &out)
+            out += Array(",\"endpoint\":".utf8)
+            JSONWriter.appendString(ep.url, to: &out)
+            out += Array(",\"address\":".utf8)
+            JSONWriter.appendString(ep.address?.description ?? "unresolved", to: &out)
+            out += Array(",\"healthy\":true,\"ejected\":false".utf8)
+            out += Array(",\"in_flight\":\(ep.inFlight.load(ordering: .relaxed))".utf8)
+            out += Array(",\"open_connections\":\(ep.openConnections.load(ordering: .relaxed))".utf8)
+            out += Array(",\"requests\":\(ep.requests.load(ordering: .relaxed))".utf8)
+            out += Array(",\"failures\":\(ep.failures.load(ordering: .relaxed))".utf8)
+            out += Array(",\"last_error\":".utf8)
+            if let e = ep.lastError { JSONWriter.appendString(e, to: &out) } else { out += Array("null".utf8) }
+            out.append(UInt8(ascii: "}"))
+        }
+        out += Array("]}".utf8)
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Renders `GET /metrics` in the Prometheus text format 0.0.4 (the gateway-wide subset this
+/// stage records; per-route families come with the observability work).
+enum MetricsWriter {
+    static func render(_ b: AdminBackend) -> String {
+        let s = b.stats
+        var o = ""
+        func family(_ name: String, _ type: String, _ help: String) {
+            o += "# HELP sluice_\(name) \(help)\n# TYPE sluice_\(name) \(type)\n"
+        }
+        family("connections_active", "gauge", "Open data-plane client connections.")
+        o += "sluice_connections_active \(b.state.dataConnections.current)\n"
+        family("config_generation", "gauge", "Generation of the loaded configuration.")
+        o += "sluice_config_generation \(b.store.generation)\n"
+        family("config_reloads_total", "counter", "Configuration reloads by result.")
+        o += "sluice_config_reloads_total{result=\"success\"} \(s.configReloadsOK.load(ordering: .relaxed))\n"
+        o += "sluice_config_reloads_total{result=\"failure\"} \(s.configReloadsFailed.load(ordering: .relaxed))\n"
+        family("backend_endpoint_healthy", "gauge", "1 when the endpoint is healthy.")
+        for ep in b.endpoints() {
+            o += "sluice_backend_endpoint_healthy{backend=\"\(escape(ep.backendName))\",endpoint=\"\(escape(ep.url))\"} 1\n"
+        }
+        return o
+    }
+
+    static func escape(_ s: String) -> String {
+        var r = ""
+        for c in s {
+            switch c {
+            case "\\": r += "\\\\"
+            case "\"": r += "\\\""
+            case "\n": r += "\\n"
+            default: r.append(c)
+            }
+        }
+        return r
+    }
+}

@@ -1,0 +1,366 @@
+import Glibc
+
+/// One downstream HTTP/1.1 connection (data plane, admin or mock). Loop-confined; owns its fd.
+///
+/// ```
+///   accept ─▶ head ──(complete head)──▶ body ──(complete body)──▶ responding
+///              ▲  │ 408/400/414/431/501 → answer, close        │ handler answers via HTTPResponder
+///              │  └──────────────────────────────────────────┐ │
+///              └──── keep-alive: next (maybe pipelined) ◀────┴─┘ finish
+/// ```
+/// Requests are answered strictly in order: bytes of a pipelined request wait in the read buffer
+/// while the current one is answered. Memory per connection stays under `maxHeaderBytes` (head
+/// buffer) plus `maxBodyBytes` (body) plus the bounded response queue.
+final class HTTPServerConnection: Selectable {
+    enum Phase { case head, body, responding, closed }
+
+    let fd: Int32
+    let loop: EventLoop
+    let handler: HTTPServerHandler
+    let limits: HTTPServerLimits
+    let state: ServerState
+    let peer: SocketAddress?
+    /// Counts data-plane requests in `state.inFlight` (admin and mock connections do not).
+    let countsInFlight: Bool
+    private let counter: ConnectionCounter?
+
+    private(set) var phase: Phase = .head
+    private var parser: HTTPRequestParser
+    var inBuf: [UInt8]
+    var inStart = 0
+    var inEnd = 0
+    private var headStartedAt: UInt64 = 0
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var bodyRemaining = 0
+    private var chunked: ChunkedDecoder?
+    private var requestWireBytes = 0
+    var out: [UInt8] = []
+    var outOffset = 0
+    var current: HTTPResponder?
+    var closeAfterFlush = false
+    private var processing = false
+    private var interest: UInt32 = 0
+    private let timer = TimerNode()
+    private var sawHeadBytes = false
+    private var lingering = false
+    /// How long a closing connection drains unread client bytes after the last response, so the
+    /// kernel does not reset the connection before the client has read the answer (lingering close).
+    static let lingerNanos: UInt64 = 2_000_000_000
+
+    static let readChunk = 16 * 1024
+
+    init(fd: Int32, loop: EventLoop, handler: HTTPServerHandler, limits: HTTPServerLimits, state: ServerState,
+         peer: SocketAddress?, counter: ConnectionCounter?, countsInFlight: Bool) {
+        self.fd = fd
+        self.loop = loop
+        self.handler = handler
+        self.limits = limits
+        self.state = state
+        self.peer = peer
+        self.counter = counter
+        self.countsInFlight = countsInFlight
+        parser = HTTPRequestParser(limits: limits.parserLimits)
+        inBuf = [UInt8](repeating: 0, count: Self.readChunk)
+    }
+
+    /// Registers the fd and arms the header timeout (a connection that sends nothing is closed silently).
+    func start() {
+        timer.action = { [unowned self] in self.timedOut() }
+        do {
+            interest = Readiness.readable
+            try loop.register(fd: fd, events: interest, handler: self)
+        } catch {
+            Socket.close(fd: fd)
+            counter?.release()
+            phase = .closed
+            return
+        }
+        loop.timers.arm(timer, now: loop.now, durationNanos: limits.headerTimeoutNanos)
+    }
+
+    // MARK: readiness
+
+    func handleReadiness(_ events: UInt32) {
+        if events & Readiness.readable != 0 || events & (Readiness.error | Readiness.hangup) != 0 {
+            readAvailable()
+        }
+        if phase != .closed, events & Readiness.writable != 0 {
+            flush()
+        }
+    }
+
+    private func readAvailable() {
+        if lingering {
+            discardUntilEOF()
+            return
+        }
+        while phase != .closed {
+            if inEnd == inBuf.count && !makeRoom() {
+                // Full: let the parser judge what is there (431 for an over-large head).
+                process()
+                if phase != .closed && inEnd == inBuf.count && !makeRoom() {
+                    updateInterest()
+                    return
+                }
+                continue
+            }
+            let result: IOResult<Int>
+            do {
+                result = try inBuf.withUnsafeMutableBytes { raw throws(IOError) in
+                    try Socket.read(fd: fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[inEnd...]))
+                }
+            } catch {
+                close()
+                return
+            }
+            switch result {
+            case .wouldBlock:
+                process()
+                return
+            case .done(0):
+                // Peer closed (or half-closed): nothing more can be answered in order.
+                close()
+                return
+            case .done(let n):
+                inEnd += n
+                if n < inBuf.count - (inEnd - n) {
+                    process()
+                    return
+                }
+            }
+        }
+    }
+
+    /// Compacts or grows the read buffer; false when it is at its bound (head or pipelined bytes).
+    private func makeRoom() -> Bool {
+        if inStart > 0 {
+            inBuf.withUnsafeMutableBytes { raw in
+                guard let base = raw.baseAddress else { return }
+                memmove(base, base + inStart, inEnd - inStart)
+            }
+            inEnd -= inStart
+            inStart = 0
+            return true
+        }
+        // Only a head in progress may grow the buffer, up to max_header_bytes (+1 so the parser sees the excess).
+        let cap = limits.maxHeaderBytes + 1024
+        guard phase == .head, inBuf.count < cap else { return false }
+        inBuf.append(contentsOf: repeatElement(0, count: min(inBuf.count, cap - inBuf.count)))
+        return true
+    }
+
+    // MARK: request framing
+
+    /// Parses and dispatches as many requests as the buffer holds, one at a time.
+    func process() {
+        guard !processing else { return }
+        processing = true
+        defer { processing = false }
+        while phase == .head || phase == .body {
+            if inStart == inEnd {
+                if inStart > 0 { inStart = 0; inEnd = 0 }
+                break
+            }
+            if phase == .head {
+                if !sawHeadBytes {
+                    sawHeadBytes = true
+                    headStartedAt = loop.now
+                    loop.timers.arm(timer, now: loop.now, durationNanos: limits.headerTimeoutNanos)
+                }
+                let r = inBuf.withUnsafeBytes { raw in parser.parseHead(UnsafeRawBufferPointer(rebasing: raw[inStart..<inEnd])) }
+                switch r {
+                case .needMore:
+                    updateInterest()
+                    return
+                case .invalid(let e):
+                    answerLocally(GatewayError(parse: e), head: nil)
+                    return
+                case .complete(let h, let consumed):
+                    inStart += consumed
+                    requestWireBytes = consumed
+                    if !beginBody(h) { return }
+                }
+            } else if !readBody() {
+                return
+            }
+        }
+        updateInterest()
+    }
+
+    /// Screens the head and sets up body reading; false when the request was answered locally.
+    private func beginBody(_ h: HTTPRequestHead) -> Bool {
+        if let e = handler.screenHead(h, peer: peer) {
+            var err = e
+            if h.framing != .none && h.framing != .contentLength(0) { err.closeConnection = true }
+            answerLocally(err, head: h)
+            return false
+        }
+        switch h.framing {
+        case .none:
+            bodyRemaining = 0
+        case .contentLength(let n):
+            if n > limits.maxBodyBytes {
+                answerLocally(.requestTooLarge(limit: limits.maxBodyBytes), head: h)
+                return false
+            }
+            bodyRemaining = n
+            body = []
+            body.reserveCapacity(n)
+        case .chunked:
+            chunked = ChunkedDecoder(maxBodyBytes: limits.maxBodyBytes)
+            body = []
+        }
+        if h.expectContinue && h.framing != .none && h.framing != .contentLength(0) {
+            enqueue(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)[...])
+        }
+        head = h
+        phase = .body
+        return readBody()
+    }
+
+    /// Moves buffered body bytes into `body`; dispatches when complete. False when waiting or closed.
+    private func readBody() -> Bool {
+        guard let h = head else { return false }
+        if var dec = chunked {
+            let r = inBuf.withUnsafeBytes { raw in dec.decode(UnsafeRawBufferPointer(rebasing: raw[inStart..<inEnd]), into: &body) }
+            chunked = dec
+            switch r {
+            case .needMore(let consumed):
+                inStart += consumed
+                requestWireBytes += consumed
+                return false
+            case .done(let consumed):
+                inStart += consumed
+                requestWireBytes += consumed
+            case .invalid(let e):
+                answerLocally(GatewayError(parse: e), head: h)
+                return false
+            }
+        } else if bodyRemaining > 0 {
+            let take = min(bodyRemaining, inEnd - inStart)
+            body.append(contentsOf: inBuf[inStart..<(inStart + take)])
+            inStart += take
+            bodyRemaining -= take
+            requestWireBytes += take
+            if bodyRemaining > 0 { return false }
+        }
+        dispatch(h)
+        return true
+    }
+
+    private func dispatch(_ h: HTTPRequestHead) {
+        phase = .responding
+        loop.timers.cancel(timer)
+        chunked = nil
+        head = nil
+        sawHeadBytes = false
+        let request = ServerRequest(head: h, body: body, peer: peer, startedAt: headStartedAt, bytesIn: requestWireBytes)
+        body = []
+        let responder = HTTPResponder(connection: self, head: h)
+        current = responder
+        if countsInFlight { state.inFlight.wrappingAdd(1, ordering: .relaxed) }
+        handler.handle(request, responder: responder)
+    }
+
+    /// Answers an error without the handler's `handle` (framing errors, screening, timeouts).
+    private func answerLocally(_ e: GatewayError, head h: HTTPRequestHead?) {
+        handler.didAnswerLocally(e, head: h, peer: peer, startedAt: sawHeadBytes ? headStartedAt : loop.now)
+        phase = .responding
+        loop.timers.cancel(timer)
+        let responder = HTTPResponder(connection: self, head: h)
+        current = responder
+        if countsInFlight { state.inFlight.wrappingAdd(1, ordering: .relaxed) }
+        responder.respondError(e, path: h?.path)
+    }
+
+    private func timedOut() {
+        if closeAfterFlush || lingering {
+            close()
+            return
+        }
+        guard phase == .head || phase == .body else { return }
+        if phase == .head && inStart == inEnd && !sawHeadBytes {
+            close()   // nothing arrived: silent close
+        } else {
+            answerLocally(.requestTimeout(), head: head)
+        }
+    }
+
+    // MARK: response completion (called by HTTPResponder)
+
+    /// The current response is complete; continue with the next request or close.
+    func responseFinished(close closeNow: Bool) {
+        current = nil
+        if countsInFlight { state.inFlight.wrappingSubtract(1, ordering: .relaxed) }
+        guard phase != .closed else { return }
+        if closeNow {
+            closeAfterFlush = true
+            loop.timers.arm(timer, now: loop.now, durationNanos: Self.lingerNanos)
+            if outOffset >= out.count { beginLingeringClose() } else { updateInterest() }
+            return
+        }
+        phase = .head
+        parser.reset()
+        loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
+        if inStart < inEnd {
+            if !processing { process() }
+        } else {
+            updateInterest()
+        }
+    }
+
+    func updateInterest() {
+        guard phase != .closed else { return }
+        var want: UInt32 = 0
+        // Stop reading only when the buffer is full of pipelined bytes while a response is pending.
+        if !(inEnd == inBuf.count && inStart == 0 && phase == .responding) { want |= Readiness.readable }
+        if outOffset < out.count { want |= Readiness.writable }
+        if want != interest {
+            interest = want
+            loop.modify(fd: fd, events: want)
+        }
+    }
+
+    /// Half-closes after the final response and discards what the client still sends, until EOF
+    /// or the linger timer.
+    func beginLingeringClose() {
+        guard phase != .closed, !lingering else { return }
+        lingering = true
+        _ = shutdown(fd, Int32(SHUT_WR))
+        if interest != Readiness.readable {
+            interest = Readiness.readable
+            loop.modify(fd: fd, events: interest)
+        }
+        discardUntilEOF()
+    }
+
+    private func discardUntilEOF() {
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        for _ in 0..<16 {
+            let r = try? scratch.withUnsafeMutableBytes { raw throws(IOError) in try Socket.read(fd: fd, into: raw) }
+            switch r {
+            case .wouldBlock: return
+            case .done(let n) where n > 0: continue
+            default: close(); return
+            }
+        }
+    }
+
+    /// Closes the socket at once; an unfinished response is cancelled.
+    func close() {
+        guard phase != .closed else { return }
+        phase = .closed
+        loop.timers.cancel(timer)
+        loop.deregister(fd: fd)
+        Socket.close(fd: fd)
+        counter?.release()
+        if let r = current {
+            current = nil
+            if countsInFlight { state.inFlight.wrappingSubtract(1, ordering: .relaxed) }
+            r.connectionClosed()
+        }
+        out = []
+        inBuf = []
+    }
+}

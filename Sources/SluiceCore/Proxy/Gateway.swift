@@ -1,0 +1,194 @@
+import CSluiceLinux
+import Glibc
+import Synchronization
+
+/// The assembled daemon: config store, event loops, listeners, admin, access log, signals.
+///
+/// Built and started by `sluice/main.swift` on the main thread, which then waits for signals.
+/// Loops own their connections; the gateway object is shared read-only (plus atomics and locks).
+final class Gateway: AdminBackend, @unchecked Sendable {
+    let configPath: String
+    let environment: ProcessEnvironment
+    let store: ConfigStore
+    let state: ServerState
+    let stats: GatewayStats
+    let accessLog: AccessLog
+    let registry: EndpointRegistry
+    let loops: [EventLoop]
+    private let digestBox: Locked<String>
+    private let reloadLock = PThreadLock()
+    private var dataListeners: [Listener] = []
+    private var adminListener: Listener?
+    private var contexts: [LoopContext] = []
+
+    /// Loads and validates the config file.
+    static func loadConfig(path: String, environment: ProcessEnvironment) -> Result<(GatewayConfig, String), ConfigErrors> {
+        guard let bytes = environment.readFile(path) else {
+            return .failure(ConfigErrors(diagnostics: [ConfigDiagnostic(file: path, line: 1, column: 1, message: "cannot read the config file")]))
+        }
+        return ConfigLoader.parse(bytes, file: path, environment: environment).map { ($0, SHA256Digest.hex(bytes)) }
+    }
+
+    init(configPath: String, config: GatewayConfig, digest: String, environment: ProcessEnvironment) throws(IOError) {
+        self.configPath = configPath
+        self.environment = environment
+        let workers = config.server.workers > 0 ? config.server.workers : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        registry = EndpointRegistry()
+        store = ConfigStore(SnapshotBuilder.build(config, generation: 1, registry: registry))
+        state = ServerState(maxConnections: config.server.maxConnections)
+        stats = GatewayStats(loopCount: workers)
+        accessLog = AccessLog(loopCount: workers, sink: Self.sink(config.logging.accessLog))
+        digestBox = Locked(digest)
+        var loops: [EventLoop] = []
+        for i in 0..<workers { loops.append(try EventLoop(index: i)) }
+        self.loops = loops
+        Logger.setLevel(LogLevel(name: config.logging.level.rawValue) ?? .info)
+    }
+
+    static func sink(_ target: AccessLogTarget) -> AccessLog.Sink {
+        switch target {
+        case .stdout: .stdout
+        case .off: .off
+        case .file(let p): .file(p)
+        }
+    }
+
+    var configDigest: String { digestBox.get() }
+
+    func endpoints() -> [UpstreamEndpoint] { registry.all() }
+
+    /// Binds the data listeners (one SO_REUSEPORT socket per loop) and the admin listener, prints
+    /// the "listening on" lines, and starts the loop threads.
+    func start() throws(IOError) {
+        let config = store.snapshot().config
+        let dataAddr = try Self.socketAddress(config.listen.address)
+        let adminAddr = try Self.socketAddress(config.admin.address)
+        // Refuse an address in use before SO_REUSEPORT could silently share it.
+        var data = dataAddr
+        data.port = try Socket.probeBind(dataAddr)
+        var admin = adminAddr
+        admin.port = try Socket.probeBind(adminAddr)
+        for (i, loop) in loops.enumerated() {
+            let ctx = LoopContext(loop: loop, stats: stats.loops[i], accessLog: accessLog, store: store, state: state)
+            contexts.append(ctx)
+            let handler = ProxyHandler(ctx: ctx)
+            let fd = try Socket.makeListener(data, reusePort: true)
+            let state = self.state
+            let listener = Listener(fd: fd, loop: loop, counter: state.dataConnections) { [unowned ctx] cfd, peer in
+                let conn = HTTPServerConnection(fd: cfd, loop: ctx.loop, handler: handler,
+                                                limits: ctx.snapshots.current.serverLimits, state: state,
+                                                peer: peer, counter: state.dataConnections, countsInFlight: true)
+                conn.start()
+            }
+            dataListeners.append(listener)
+        }
+        let adminLoop = loops[0]
+        let adminHandler = AdminHandler(backend: self, loop: adminLoop)
+        let afd = try Socket.makeListener(admin, reusePort: false)
+        let store = self.store
+        let state = self.state
+        adminListener = Listener(fd: afd, loop: adminLoop, counter: nil) { cfd, peer in
+            var limits = store.snapshot().serverLimits
+            limits.maxBodyBytes = max(limits.maxBodyBytes, 1 << 20)
+            let conn = HTTPServerConnection(fd: cfd, loop: adminLoop, handler: adminHandler, limits: limits,
+                                            state: state, peer: peer, counter: nil, countsInFlight: false)
+            conn.start()
+        }
+        for l in dataListeners { try l.start() }
+        try adminListener?.start()
+        Logger.announce("listening on \(data) (data)")
+        Logger.announce("listening on \(admin) (admin)")
+        accessLog.start()
+        for loop in loops {
+            Thread.spawn(name: "sluice-loop-\(loop.index)") { loop.run() }
+        }
+        state.ready.store(true, ordering: .relaxed)
+    }
+
+    private static func socketAddress(_ a: SocketAddressConfig) throws(IOError) -> SocketAddress {
+        guard let addr = Resolver.resolve(host: a.host, port: a.port) else {
+            throw IOError(call: "resolve \(a.host)", errno: EINVAL)
+        }
+        return addr
+    }
+
+    // MARK: reload
+
+    func reload() -> Result<(generation: Int, restartRequired: [String]), ConfigErrors> {
+        reloadLock.withLock {
+            switch Self.loadConfig(path: configPath, environment: environment) {
+            case .failure(let errs):
+                stats.configReloadsFailed.wrappingAdd(1, ordering: .relaxed)
+                Logger.warn("reload rejected: \(errs.diagnostics.count) error(s); keeping generation \(store.generation)")
+                return .failure(errs)
+            case .success(let (config, digest)):
+                let old = store.snapshot()
+                let gen = old.generation + 1
+                let snap = SnapshotBuilder.build(config, generation: gen, registry: registry)
+                store.swap(snap)
+                digestBox.withLock { $0 = digest }
+                accessLog.setSink(Self.sink(config.logging.accessLog))
+                Logger.setLevel(LogLevel(name: config.logging.level.rawValue) ?? .info)
+                state.dataConnections.limit.store(config.server.maxConnections, ordering: .relaxed)
+                stats.configReloadsOK.wrappingAdd(1, ordering: .relaxed)
+                let restart = ConfigDiff.restartRequired(old: old.config, new: config)
+                Logger.info("config generation \(gen) loaded" + (restart.isEmpty ? "" : "; restart required for \(restart.joined(separator: ", "))"))
+                return .success((gen, restart))
+            }
+        }
+    }
+
+    // MARK: signals and drain
+
+    /// Blocks the gateway's signals in the calling thread and returns a signalfd. Call first in
+    /// `main`, before any thread (Dispatch included) starts, so every thread inherits the mask.
+    static func blockSignals() -> Int32 { CSluiceLinux_signalfd_setup() }
+
+    /// Waits for signals until a drain finishes; returns the exit status.
+    func waitForSignals(signalFD: Int32) -> Int32 {
+        while true {
+            let sig = CSluiceLinux_signalfd_read(signalFD)
+            switch sig {
+            case SIGHUP:
+                _ = reload()
+            case SIGUSR1:
+                accessLog.reopen()
+            case SIGTERM, SIGINT:
+                drain()
+                return 0
+            case -1:
+                if errno == EINTR { continue }
+                return 1
+            default:
+                continue
+            }
+        }
+    }
+
+    /// SPEC §11 drain: /readyz 503 at once; keep accepting for `drain_delay`; stop accepting (the
+    /// sockets stay open); let in-flight requests finish until `drain_timeout`.
+    func drain() {
+        state.draining.store(true, ordering: .relaxed)
+        let config = store.snapshot().config
+        Logger.info("draining: delay \(config.server.drainDelay), timeout \(config.server.drainTimeout)")
+        sleepNanos(config.server.drainDelay.nanosecondsClamped)
+        for l in dataListeners {
+            nonisolated(unsafe) let listener = l
+            l.loop.execute { listener.pause() }
+        }
+        let deadline = SystemClock.monotonicNanos() &+ config.server.drainTimeout.nanosecondsClamped
+        while state.inFlight.load(ordering: .relaxed) > 0 && SystemClock.monotonicNanos() < deadline {
+            sleepNanos(10_000_000)
+        }
+        let left = state.inFlight.load(ordering: .relaxed)
+        if left > 0 { Logger.warn("drain timeout: \(left) request(s) still in flight") }
+        accessLog.stop()
+    }
+
+    private func sleepNanos(_ n: UInt64) {
+        guard n > 0 else { return }
+        var ts = timespec(tv_sec: Int(n / 1_000_000_000), tv_nsec: Int(n % 1_000_000_000))
+        var rem = timespec()
+        while nanosleep(&ts, &rem) != 0 && errno == EINTR { ts = rem }
+    }
+}

@@ -1,0 +1,41 @@
+/// Per-loop state of the data plane: the upstream pool, counters, the config view and a PRNG.
+/// Loop-confined; one per event loop.
+final class LoopContext {
+    let loop: EventLoop
+    let pool: UpstreamPool
+    let stats: LoopStats
+    let accessLog: AccessLog
+    let snapshots: SnapshotCache
+    let state: ServerState
+    var random = FastRandom()
+    /// Round-robin cursors per backend name.
+    var roundRobin: [String: Int] = [:]
+
+    init(loop: EventLoop, stats: LoopStats, accessLog: AccessLog, store: ConfigStore, state: ServerState) {
+        self.loop = loop
+        self.pool = UpstreamPool(loop: loop)
+        self.stats = stats
+        self.accessLog = accessLog
+        self.snapshots = SnapshotCache(store: store)
+        self.state = state
+    }
+}
+
+/// The processed inference endpoints (SPEC §3).
+enum InferenceAPI: Sendable {
+    case chatCompletions, completions, embeddings, responses, messages
+
+    init?(path: String) {
+        switch path {
+        case "/v1/chat/completions": self = .chatCompletions
+        case "/v1/completions": self = .completions
+        case "/v1/embeddings": self = .embeddings
+        case "/v1/responses": self = .responses
+        case "/v1/messages": self = .messages
+        default: return nil
+        }
+    }
+
+    /// APIs where the gateway may add `stream_options.include_usage` (others reject the field).
+    var acceptsStreamOptions: Bool { self == .chatCompletions || self == .completions }
+}

@@ -1,0 +1,189 @@
+/// One processed request through the data plane, from parsed body to the last response byte.
+/// Loop-confined; created per request by `ProxyHandler`.
+///
+/// Phases (pingora-style, one context object per request):
+/// `start` (JSON scan, model, route) → `nextAttempt` (target, endpoint, upstream request) →
+/// upstream head (retry/fallback decision, relay mode) → body relay → `complete` (log, stats).
+final class ProxyExchange {
+    let ctx: LoopContext
+    let snap: RuntimeSnapshot
+    let request: ServerRequest
+    let responder: HTTPResponder
+    let api: InferenceAPI?
+    var requestID = ""
+    var model = ""
+    var routeIndex = -1
+    var stream = false
+    /// The gateway added `stream_options.include_usage` and must hide the usage-only chunk.
+    var injectedUsage = false
+    /// Request body after gateway-wide edits, before the per-target model rewrite.
+    var baseBody: [UInt8] = []
+    var baseIndex: JSONObjectIndex?
+    var primaryTriesLeft = 1
+    var fallbackCursor = 0
+    var attempts = 0
+    var excluded: Set<ObjectIdentifier> = []
+    var target: CompiledTarget?
+    var endpoint: UpstreamEndpoint?
+    var connection: UpstreamConnection?
+    var upstreamModel: String?
+    var upstreamSentAt: UInt64 = 0
+    var firstByteAt: UInt64 = 0
+    var relay = RelayState()
+    /// Splits a relayed stream into events (separate from `relay`: its callback updates `relay`).
+    var sse = SSEEventSplitter()
+    var done = false
+
+    init(ctx: LoopContext, request: ServerRequest, responder: HTTPResponder) {
+        self.ctx = ctx
+        self.snap = ctx.snapshots.current
+        self.request = request
+        self.responder = responder
+        self.api = InferenceAPI(path: request.head.path)
+    }
+
+    /// The client's `x-request-id` when it is at most 128 characters of `[A-Za-z0-9._-]`.
+    static func clientRequestID(_ headers: HTTPHeaders) -> String? {
+        guard let v = headers.first("x-request-id"), !v.isEmpty, v.count <= 128 else { return nil }
+        for b in v {
+            let ok = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
+            if !ok { return nil }
+        }
+        return String(decoding: v, as: UTF8.self)
+    }
+
+    func start() {
+        requestID = Self.clientRequestID(request.head.headers) ?? ctx.random.requestID()
+        responder.onCancel = { [weak self] in self?.clientGone() }
+        let scanned = request.body.withUnsafeBytes { JSONScanner.scanObject($0) }
+        let index: JSONObjectIndex
+        switch scanned {
+        case .failure(let e):
+            fail(.invalidJSON(e.reason))
+            return
+        case .success(let i):
+            index = i
+        }
+        request.body.withUnsafeBytes { raw in
+            if let m = index.member("model", in: raw), m.kind == .string {
+                model = JSONScanner.decodeString(m.valueRange, in: raw) ?? ""
+            }
+            if let s = index.member("stream", in: raw), s.kind == .bool {
+                stream = raw[s.valueRange.lowerBound] == UInt8(ascii: "t")
+            }
+        }
+        if model.isEmpty, let h = request.head.headers.firstString("x-gateway-model-name") { model = h }
+        guard !model.isEmpty else {
+            fail(.missingModel())
+            return
+        }
+        guard let r = snap.routeTable.route(for: model) else {
+            fail(.modelNotFound(model))
+            return
+        }
+        routeIndex = r
+        prepareBody(index: index)
+        primaryTriesLeft = max(1, snap.routes[r].retry?.attempts ?? 1)
+        nextAttempt()
+    }
+
+    /// Gateway-wide body edits: `stream_options.include_usage` for streams that did not ask for usage.
+    private func prepareBody(index: JSONObjectIndex) {
+        baseBody = request.body
+        baseIndex = index
+        guard stream, api?.acceptsStreamOptions == true else { return }
+        let edited: [UInt8]? = request.body.withUnsafeBytes { raw in
+            guard let so = index.member("stream_options", in: raw) else {
+                return JSONEdit.replacingMember("stream_options", withValue: Array(#"{"include_usage":true}"#.utf8),
+                                                in: request.body, index: index)
+            }
+            guard so.kind == .object else { return nil }
+            let inner = JSONScanner.members(ofObjectAt: so.valueRange, in: raw)
+            let asked = inner.contains { m in
+                m.kind == .bool && raw[m.valueRange.lowerBound] == UInt8(ascii: "t")
+                    && raw[m.keyRange].elementsEqual("include_usage".utf8)
+            }
+            if asked { return nil }
+            guard case .success(var v) = JSONValue.parse(UnsafeRawBufferPointer(rebasing: raw[so.valueRange])) else { return nil }
+            _ = v.set(.bool(true), atPointer: "/include_usage")
+            return JSONEdit.replacingMember("stream_options", withValue: v.serialized(), in: request.body, index: index)
+        }
+        if let e = edited {
+            injectedUsage = true
+            baseBody = e
+            baseIndex = e.withUnsafeBytes { raw in
+                if case .success(let i) = JSONScanner.scanObject(raw) { return i }
+                return nil
+            }
+        }
+    }
+
+    // MARK: attempts
+
+    /// Picks the next target (primaries, then fallbacks in order) and sends the request.
+    func nextAttempt() {
+        let route = snap.routes[routeIndex]
+        var chosen: (CompiledTarget, UpstreamEndpoint)?
+        while chosen == nil {
+            if primaryTriesLeft > 0 {
+                primaryTriesLeft -= 1
+                chosen = pickPrimary(route)
+                if chosen == nil { primaryTriesLeft = 0 }
+            } else if fallbackCursor < route.fallbacks.count {
+                let t = route.fallbacks[fallbackCursor]
+                fallbackCursor += 1
+                if let ep = pickEndpoint(t.backend) { chosen = (t, ep) }
+            } else {
+                break
+            }
+        }
+        guard let (t, ep) = chosen else {
+            fail(attempts == 0 ? .noHealthyBackend(route.targets.first?.backend.name ?? route.name)
+                 : relay.lastFailure ?? .upstreamUnavailable("no endpoint left to try"))
+            return
+        }
+        target = t
+        endpoint = ep
+        attempts += 1
+        send(fresh: false)
+    }
+
+    func hasNextAttempt() -> Bool {
+        let route = snap.routes[routeIndex]
+        return primaryTriesLeft > 0 || fallbackCursor < route.fallbacks.count
+    }
+
+    private func pickPrimary(_ route: CompiledRoute) -> (CompiledTarget, UpstreamEndpoint)? {
+        var candidates = route.targets
+        while !candidates.isEmpty {
+            let total = candidates.reduce(0) { $0 + max($1.weight, 0) }
+            var pick = 0
+            if candidates.count > 1 && total > 0 {
+                var r = Int(ctx.random.next() % UInt64(total))
+                for (i, c) in candidates.enumerated() {
+                    r -= max(c.weight, 0)
+                    if r < 0 { pick = i; break }
+                }
+            }
+            if let ep = pickEndpoint(candidates[pick].backend) { return (candidates[pick], ep) }
+            candidates.remove(at: pick)
+        }
+        return nil
+    }
+
+    /// Round robin over the backend's endpoints not excluded for this request.
+    func pickEndpoint(_ backend: CompiledBackend) -> UpstreamEndpoint? {
+        let eps = backend.endpoints
+        guard !eps.isEmpty else { return nil }
+        let startAt = ctx.roundRobin[backend.name, default: 0]
+        for k in 0..<eps.count {
+            let ep = eps[(startAt + k) % eps.count]
+            if !excluded.contains(ObjectIdentifier(ep)) {
+                ctx.roundRobin[backend.name] = (startAt + k + 1) % eps.count
+                return ep
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,76 @@
+/// The `retry` policy of a route (SPEC §2, §11).
+struct CompiledRetry: Sendable {
+    /// Total tries over the route's primary backends.
+    var attempts: Int
+    var onConnectError: Bool
+    var onFirstByteTimeout: Bool
+    var onReset: Bool
+    var statuses: Set<Int>
+    var anyServerError: Bool
+
+    func retries(status: Int) -> Bool {
+        statuses.contains(status) || (anyServerError && status >= 500 && status < 600)
+    }
+}
+
+/// A backend as the loops use it: resolved endpoints and settings of one config generation.
+final class CompiledBackend: Sendable {
+    let name: String
+    let endpoints: [UpstreamEndpoint]
+    let timeouts: UpstreamTimeouts
+    let maxConnections: Int
+    /// Headers injected upstream (`credentials.headers`); values are secrets.
+    let credentials: [(String, String)]
+
+    init(name: String, endpoints: [UpstreamEndpoint], timeouts: UpstreamTimeouts, maxConnections: Int,
+         credentials: [(String, String)]) {
+        self.name = name
+        self.endpoints = endpoints
+        self.timeouts = timeouts
+        self.maxConnections = maxConnections
+        self.credentials = credentials
+    }
+}
+
+/// One weighted backend of a route, with the model name it rewrites to.
+struct CompiledTarget: Sendable {
+    var backend: CompiledBackend
+    var weight: Int
+    var model: String?
+}
+
+/// A route as the loops use it.
+struct CompiledRoute: Sendable {
+    var name: String
+    var targets: [CompiledTarget]
+    var totalWeight: Int
+    var fallbacks: [CompiledTarget]
+    var retry: CompiledRetry?
+}
+
+/// Everything a request needs from one config generation, built off the loops at load/reload and
+/// swapped atomically. Immutable: a request reads it once and finishes on it.
+final class RuntimeSnapshot: Sendable {
+    let generation: Int
+    let config: GatewayConfig
+    let routes: [CompiledRoute]
+    let routeTable: RouteTable
+    let serverLimits: HTTPServerLimits
+    /// Client `Authorization`/`x-api-key` are stripped upstream (auth api_key mode).
+    let stripClientKeys: Bool
+    /// Body of `GET /v1/models` (all exact model names of all routes).
+    let modelIDs: [String]
+    let tokenEstimator: TokenEstimator
+
+    init(generation: Int, config: GatewayConfig, routes: [CompiledRoute], routeTable: RouteTable,
+         serverLimits: HTTPServerLimits, stripClientKeys: Bool, modelIDs: [String], tokenEstimator: TokenEstimator) {
+        self.generation = generation
+        self.config = config
+        self.routes = routes
+        self.routeTable = routeTable
+        self.serverLimits = serverLimits
+        self.stripClientKeys = stripClientKeys
+        self.modelIDs = modelIDs
+        self.tokenEstimator = tokenEstimator
+    }
+}

@@ -1,0 +1,79 @@
+/// Keeps `UpstreamEndpoint` objects across config generations, keyed by backend name, URL and
+/// address, so counters and health survive a reload.
+final class EndpointRegistry: Sendable {
+    private let table = Locked<[String: UpstreamEndpoint]>([:])
+
+    func endpoint(backend: String, url: EndpointURL, address: SocketAddress?) -> UpstreamEndpoint {
+        let key = backend + "|" + url.description + "|" + (address?.description ?? "-")
+        return table.withLock { t in
+            if let e = t[key] { return e }
+            let e = UpstreamEndpoint(backendName: backend, url: url.description, address: address,
+                                     hostHeader: url.hostHeader, useTLS: url.usesTLS)
+            t[key] = e
+            return e
+        }
+    }
+
+    /// Endpoints of the current generation (others are forgotten).
+    func retain(only live: [UpstreamEndpoint]) {
+        let keep = Set(live.map { ObjectIdentifier($0) })
+        table.withLock { t in t = t.filter { keep.contains(ObjectIdentifier($0.value)) } }
+    }
+
+    func all() -> [UpstreamEndpoint] {
+        table.withLock { Array($0.values) }.sorted { $0.key < $1.key }
+    }
+}
+
+/// Turns a validated `GatewayConfig` into the `RuntimeSnapshot` the loops use. Runs off the
+/// loops (it resolves host names).
+enum SnapshotBuilder {
+    static func build(_ config: GatewayConfig, generation: Int, registry: EndpointRegistry) -> RuntimeSnapshot {
+        var backends: [String: CompiledBackend] = [:]
+        var live: [UpstreamEndpoint] = []
+        for b in config.backends {
+            let eps = b.endpoints.map { url -> UpstreamEndpoint in
+                let addr = Resolver.resolve(host: url.host, port: url.port)
+                if addr == nil { Logger.warn("backend \(b.name): cannot resolve \(url.host)") }
+                return registry.endpoint(backend: b.name, url: url, address: addr)
+            }
+            live += eps
+            let t = UpstreamTimeouts(connect: b.timeouts.connect.nanosecondsClamped,
+                                     firstByte: b.timeouts.firstByte.nanosecondsClamped,
+                                     idle: b.timeouts.idle.nanosecondsClamped,
+                                     total: b.timeouts.total.nanosecondsClamped)
+            let creds = (b.credentials?.headers ?? []).map { ($0.name, $0.value) }
+            backends[b.name] = CompiledBackend(name: b.name, endpoints: eps, timeouts: t,
+                                               maxConnections: b.maxConnections, credentials: creds)
+        }
+        registry.retain(only: live)
+        var routes: [CompiledRoute] = []
+        var modelIDs: [String] = []
+        for r in config.routes {
+            let targets = r.backends.compactMap { t in backends[t.backend].map { CompiledTarget(backend: $0, weight: t.weight, model: t.model) } }
+            let fallbacks = r.fallbacks.compactMap { t in backends[t.backend].map { CompiledTarget(backend: $0, weight: 1, model: t.model) } }
+            let retry = r.retry.map { p in
+                CompiledRetry(attempts: p.attempts,
+                              onConnectError: p.on.contains(.connectError),
+                              onFirstByteTimeout: p.on.contains(.firstByteTimeout),
+                              onReset: false,
+                              statuses: Set(p.on.compactMap { if case .status(let s) = $0 { return s } else { return nil } }),
+                              anyServerError: p.on.contains(.statusClass(5)))
+            }
+            routes.append(CompiledRoute(name: r.name, targets: targets, totalWeight: targets.reduce(0) { $0 + $1.weight },
+                                        fallbacks: fallbacks, retry: retry))
+            for m in r.models where Glob(m).isLiteral && !modelIDs.contains(m) { modelIDs.append(m) }
+        }
+        let s = config.server
+        let limits = HTTPServerLimits(maxHeaderBytes: s.maxHeaderBytes, maxBodyBytes: s.maxBodyBytes,
+                                      headerTimeoutNanos: s.headerTimeout.nanosecondsClamped,
+                                      idleTimeoutNanos: s.idleTimeout.nanosecondsClamped)
+        let te = config.tokenEstimation
+        let estimator = TokenEstimator(bytesPerToken: te.bytesPerToken, defaultOutputTokens: te.defaultOutputTokens,
+                                       maxOutputReservation: te.maxOutputReservation)
+        return RuntimeSnapshot(generation: generation, config: config, routes: routes,
+                               routeTable: RouteTable(routes: config.routes.map(\.models)),
+                               serverLimits: limits, stripClientKeys: config.auth.mode == .apiKey,
+                               modelIDs: modelIDs, tokenEstimator: estimator)
+    }
+}

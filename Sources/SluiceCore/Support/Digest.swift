@@ -1,0 +1,23 @@
+import CSSL
+
+/// SHA-256 through libcrypto (the `Digest` the pure layers receive from outside).
+enum SHA256Digest {
+    static func digest(_ bytes: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        bytes.withUnsafeBytes { raw in
+            out.withUnsafeMutableBufferPointer { o in CSSL_sha256(raw.baseAddress, raw.count, o.baseAddress) }
+        }
+        return out
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var s: [UInt8] = []
+        s.reserveCapacity(64)
+        for b in digest(bytes) {
+            s.append(digits[Int(b >> 4)])
+            s.append(digits[Int(b & 0xF)])
+        }
+        return String(decoding: s, as: UTF8.self)
+    }
+}
