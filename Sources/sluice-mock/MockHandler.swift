@@ -41,10 +41,13 @@ final class MockHandler: HTTPServerHandler {
         sseHeaders = h
     }
 
+    /// Errors the connection answers itself take the Anthropic shape on `/v1/messages`.
     func errorBody(_ error: GatewayError, path: String?) -> [UInt8] {
         path == "/v1/messages" ? ErrorResponse.anthropicBody(error) : ErrorResponse.openAIBody(error)
     }
 
+    /// Logs the request (except `/health` and `/mock/requests`), renders the answer, then sends it
+    /// now or after the configured delay.
     func handle(_ request: ServerRequest, responder: HTTPResponder) {
         let head = request.head
         if head.path == "/mock/requests" {

@@ -12,13 +12,15 @@ struct MockReply {
     let usage: Bool
     /// The reply stopped at the request's token maximum (finish reason "length" / "max_tokens").
     let hitLimit: Bool
-    /// Loop index and per-loop sequence number, for unique ids.
+    /// Index of the loop that answers (ids are unique per process as loop plus sequence).
     let loopIndex: Int
+    /// Per-loop sequence number of the reply.
     let sequence: Int
 
     /// The fixed `created` timestamp of every mock answer (determinism beats realism here).
     static let created = 1_700_000_000
 
+    /// Completion/output tokens reported in usage.
     var completionTokens: Int { text.tokens }
 
     /// Appends `"<prefix><loop>-<sequence>"` as a JSON string.

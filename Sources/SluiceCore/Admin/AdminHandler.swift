@@ -11,6 +11,8 @@ protocol AdminBackend: AnyObject, Sendable {
     func reload() -> Result<(generation: Int, restartRequired: [String]), ConfigErrors>
     /// Every known upstream endpoint.
     func endpoints() -> [UpstreamEndpoint]
+    /// Gathers the loops' metrics and calls `done` on `loop`.
+    func collectMetrics(on loop: EventLoop, _ done: @escaping (MetricsSnapshot) -> Void)
 }
 
 /// The admin listener's handler (SPEC §6). GET calls are open; mutations need the bearer token
@@ -68,9 +70,12 @@ final class AdminHandler: HTTPServerHandler {
             let ready = backend.state.ready.load(ordering: .relaxed) && !backend.state.isDraining
             text(responder, ready ? 200 : 503, ready ? "ready\n" : "not ready\n")
         case "/metrics":
-            var h = HTTPHeaders()
-            h.add("content-type", "text/plain; version=0.0.4; charset=utf-8")
-            responder.respond(status: 200, headers: h, body: Array(MetricsWriter.render(backend).utf8))
+            let backend = self.backend
+            backend.collectMetrics(on: loop) { snap in
+                var h = HTTPHeaders()
+                h.add("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                responder.respond(status: 200, headers: h, body: Array(MetricsWriter.render(backend, snap).utf8))
+            }
         case "/stats":
             json(responder, 200, StatsWriter.render(backend))
         case "/config":

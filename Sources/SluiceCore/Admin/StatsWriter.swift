@@ -57,27 +57,70 @@ enum StatsWriter {
     }
 }
 
-/// Renders `GET /metrics` in the Prometheus text format 0.0.4 (the gateway-wide subset this
-/// stage records; per-route families come with the observability work).
+/// Renders `GET /metrics` in the Prometheus text format 0.0.4 from merged loop metrics and
+/// process-wide gauges.
 enum MetricsWriter {
-    static func render(_ b: AdminBackend) -> String {
+    /// Families recorded by the loops: name → (type, help). Every family is written, even empty.
+    static let families: [(String, String, String)] = [
+        ("requests_total", "counter", "Processed requests by route, backend, upstream model and status."),
+        ("request_duration_seconds", "histogram", "Time from request head to last response byte."),
+        ("upstream_first_byte_seconds", "histogram", "Time to the upstream's first response byte (first token for streams)."),
+        ("tokens_total", "counter", "Tokens by route, model, tenant, type and source."),
+        ("upstream_requests_total", "counter", "Upstream attempts by backend, endpoint and outcome."),
+        ("ratelimit_decisions_total", "counter", "Rate-limit decisions by limit and decision."),
+        ("cache_lookups_total", "counter", "Prompt-cache lookups by result."),
+        ("guardrail_actions_total", "counter", "Guardrail detector actions."),
+        ("processor_duration_seconds", "histogram", "Time spent in each pipeline processor."),
+        ("processor_failures_total", "counter", "Processor failures by failure mode."),
+    ]
+
+    static func render(_ b: AdminBackend, _ snap: MetricsSnapshot) -> String {
         let s = b.stats
         var o = ""
-        func family(_ name: String, _ type: String, _ help: String) {
-            o += "# HELP sluice_\(name) \(help)\n# TYPE sluice_\(name) \(type)\n"
+        o.reserveCapacity(16 * 1024)
+        func header(_ name: String, _ type: String, _ help: String) {
+            o += "# HELP sluice_" + name + " " + help + "\n# TYPE sluice_" + name + " " + type + "\n"
         }
-        family("connections_active", "gauge", "Open data-plane client connections.")
-        o += "sluice_connections_active \(b.state.dataConnections.current)\n"
-        family("config_generation", "gauge", "Generation of the loaded configuration.")
-        o += "sluice_config_generation \(b.store.generation)\n"
-        family("config_reloads_total", "counter", "Configuration reloads by result.")
-        o += "sluice_config_reloads_total{result=\"success\"} \(s.configReloadsOK.load(ordering: .relaxed))\n"
-        o += "sluice_config_reloads_total{result=\"failure\"} \(s.configReloadsFailed.load(ordering: .relaxed))\n"
-        family("backend_endpoint_healthy", "gauge", "1 when the endpoint is healthy.")
+        let counterKeys = snap.counters.keys.sorted { ($0.name, $0.labels) < ($1.name, $1.labels) }
+        let histKeys = snap.histograms.keys.sorted { ($0.name, $0.labels) < ($1.name, $1.labels) }
+        for (name, type, help) in families {
+            header(name, type, help)
+            if type == "counter" {
+                for k in counterKeys where k.name == name {
+                    o += "sluice_" + name + "{" + k.labels + "} " + number(snap.counters[k] ?? 0) + "\n"
+                }
+            } else {
+                for k in histKeys where k.name == name {
+                    guard let h = snap.histograms[k] else { continue }
+                    var cumulative = 0
+                    let sep = k.labels.isEmpty ? "" : ","
+                    for (i, bound) in Histogram.secondsBounds.enumerated() {
+                        cumulative += h.counts[i]
+                        o += "sluice_" + name + "_bucket{" + k.labels + sep + "le=\"" + number(bound) + "\"} " + String(cumulative) + "\n"
+                    }
+                    o += "sluice_" + name + "_bucket{" + k.labels + sep + "le=\"+Inf\"} " + String(h.count) + "\n"
+                    o += "sluice_" + name + "_sum{" + k.labels + "} " + number(h.sum) + "\n"
+                    o += "sluice_" + name + "_count{" + k.labels + "} " + String(h.count) + "\n"
+                }
+            }
+        }
+        header("backend_endpoint_healthy", "gauge", "1 when the endpoint is healthy.")
         for ep in b.endpoints() {
-            o += "sluice_backend_endpoint_healthy{backend=\"\(escape(ep.backendName))\",endpoint=\"\(escape(ep.url))\"} 1\n"
+            o += "sluice_backend_endpoint_healthy{backend=\"" + escape(ep.backendName) + "\",endpoint=\"" + escape(ep.url) + "\"} 1\n"
         }
+        header("connections_active", "gauge", "Open data-plane client connections.")
+        o += "sluice_connections_active " + String(b.state.dataConnections.current) + "\n"
+        header("config_generation", "gauge", "Generation of the loaded configuration.")
+        o += "sluice_config_generation " + String(b.store.generation) + "\n"
+        header("config_reloads_total", "counter", "Configuration reloads by result.")
+        o += "sluice_config_reloads_total{result=\"success\"} " + String(s.configReloadsOK.load(ordering: .relaxed)) + "\n"
+        o += "sluice_config_reloads_total{result=\"failure\"} " + String(s.configReloadsFailed.load(ordering: .relaxed)) + "\n"
         return o
+    }
+
+    static func number(_ v: Double) -> String {
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
+        return String(v)
     }
 
     static func escape(_ s: String) -> String {

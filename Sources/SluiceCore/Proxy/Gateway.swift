@@ -57,6 +57,10 @@ final class Gateway: AdminBackend, @unchecked Sendable {
 
     func endpoints() -> [UpstreamEndpoint] { registry.all() }
 
+    func collectMetrics(on loop: EventLoop, _ done: @escaping (MetricsSnapshot) -> Void) {
+        MetricsCollector.collect(contexts: contexts, on: loop, done)
+    }
+
     /// Binds the data listeners (one SO_REUSEPORT socket per loop) and the admin listener, prints
     /// the "listening on" lines, and starts the loop threads.
     func start() throws(IOError) {

@@ -4,6 +4,7 @@ final class LoopContext {
     let loop: EventLoop
     let pool: UpstreamPool
     let stats: LoopStats
+    let metrics = LoopMetrics()
     let accessLog: AccessLog
     let snapshots: SnapshotCache
     let state: ServerState

@@ -130,6 +130,37 @@ extension ProxyExchange {
         connection = nil
     }
 
+    /// Metric labels come from config only (SPEC §7): route and backend names, the upstream model
+    /// named in the config (else the route's name), never raw client input.
+    private func recordMetrics(status: Int, input: Int?, output: Int?, estimated: Bool) {
+        let route = routeIndex >= 0 ? snap.routes[routeIndex].name : "other"
+        let backend = target?.backend.name ?? "other"
+        let model = target?.model ?? (routeIndex >= 0 ? route : "other")
+        let m = ctx.metrics
+        m.add("requests_total", MetricLabels.render(["route": route, "backend": backend, "model": model, "code": String(status)]))
+        m.observe("request_duration_seconds", MetricLabels.render(["route": route, "model": model]),
+                  Double(SystemClock.monotonicNanos() &- request.startedAt) / 1e9)
+        if firstByteAt > 0 {
+            m.observe("upstream_first_byte_seconds", MetricLabels.render(["backend": backend]),
+                      Double(firstByteAt &- upstreamSentAt) / 1e9)
+        }
+        guard status >= 200 && status < 300 else { return }
+        let source = estimated ? "estimated" : "upstream"
+        let tenant = "other"
+        if let i = input, i > 0 {
+            m.add("tokens_total", MetricLabels.render(["route": route, "model": model, "tenant": tenant, "type": "input", "source": source]), Double(i))
+        }
+        if let o = output, o > 0 {
+            m.add("tokens_total", MetricLabels.render(["route": route, "model": model, "tenant": tenant, "type": "output", "source": source]), Double(o))
+        }
+    }
+
+    /// Counts one upstream attempt's outcome (`success`, `http_<status>`, `connect_error` …).
+    func recordUpstreamOutcome(_ outcome: String) {
+        guard let ep = endpoint else { return }
+        ctx.metrics.add("upstream_requests_total", MetricLabels.render(["backend": ep.backendName, "endpoint": ep.url, "outcome": outcome]))
+    }
+
     /// Records stats and the access-log line once.
     func complete(status: Int) {
         guard !done else { return }
@@ -148,6 +179,7 @@ extension ProxyExchange {
             ctx.stats.inputTokens.wrappingAdd(input ?? 0, ordering: .relaxed)
             ctx.stats.outputTokens.wrappingAdd(output ?? 0, ordering: .relaxed)
         }
+        recordMetrics(status: status, input: input, output: output, estimated: estimated)
         guard ctx.accessLog.isEnabled else { return }
         var e = AccessLogEntry()
         e.timestampNanos = SystemClock.realtimeNanos()

@@ -40,6 +40,7 @@ extension ProxyExchange: UpstreamExchangeDelegate {
 
     func upstreamDidReceiveHead(_ head: HTTPResponseHead) {
         firstByteAt = SystemClock.monotonicNanos()
+        recordUpstreamOutcome(head.status < 400 ? "success" : "http_" + String(head.status))
         // Retry or fall back on a configured status, only while nothing reached the client.
         if head.status >= 400, shouldRetry(status: head.status), hasNextAttempt() {
             if head.status == 429, let ep = endpoint { excluded.insert(ObjectIdentifier(ep)) }
@@ -128,6 +129,7 @@ extension ProxyExchange: UpstreamExchangeDelegate {
             return
         }
         failedEndpoint?.recordFailure("\(failure)")
+        if relay.head == nil { recordUpstreamOutcome(failure.outcomeLabel) }
         ctx.stats.upstreamFailures.wrappingAdd(1, ordering: .relaxed)
         if relay.streaming {
             cutStream(message: "upstream failed mid-stream: \(failure.gatewayError.message)")

@@ -22,6 +22,19 @@ enum UpstreamFailure: Error, Sendable {
         }
     }
 
+    /// The `outcome` label of `upstream_requests_total`.
+    var outcomeLabel: String {
+        switch self {
+        case .connect: return "connect_error"
+        case .reset: return "reset"
+        case .firstByteTimeout: return "first_byte_timeout"
+        case .idleTimeout: return "idle_timeout"
+        case .totalTimeout: return "total_timeout"
+        case .protocolError: return "protocol_error"
+        case .responseTooLarge: return "too_large"
+        }
+    }
+
     /// The `retry.on` condition this failure matches.
     var retryCondition: String {
         switch self {
