@@ -1,4 +1,3 @@
-@testable import SluiceCore
 
 /// The API a request path selects.
 enum MockAPI {

@@ -1,4 +1,3 @@
-@testable import SluiceCore
 
 /// Sends one pre-rendered `MockStreamPlan` as a chunked SSE response, on the loop's timers.
 ///

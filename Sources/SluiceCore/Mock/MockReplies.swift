@@ -1,4 +1,3 @@
-@testable import SluiceCore
 
 /// Whole (non-stream) JSON bodies in the shapes of the OpenAI and Anthropic APIs.
 enum MockReplies {

@@ -1,4 +1,3 @@
-@testable import SluiceCore
 
 /// The last `capacity` requests the mock received, process-wide, for `GET /mock/requests`.
 /// Recording retains the parsed head and body arrays (no copy unless the body is cut); rendering

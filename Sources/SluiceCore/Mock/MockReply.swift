@@ -1,4 +1,3 @@
-@testable import SluiceCore
 
 /// Everything needed to render one answer (whole body or stream events) of a generating API.
 struct MockReply {

@@ -1,4 +1,3 @@
-@testable import SluiceCore
 
 /// What the mock answers, decided before any delay.
 enum MockAnswer {

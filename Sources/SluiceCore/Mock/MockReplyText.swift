@@ -1,4 +1,3 @@
-@testable import SluiceCore
 
 /// The reply of one request as a sequence of pieces, one per streamed event: either generated
 /// words (`count` three-letter words, so the text is about 4 bytes per word and the estimator

@@ -1,4 +1,3 @@
-@testable import SluiceCore
 
 /// The failure-steering request headers of SPEC §9, read in one pass over the fields.
 struct MockSteering {

@@ -1,6 +1,5 @@
 import CSluiceLinux
 import Glibc
-@testable import SluiceCore
 
 /// The mock backend process: one event loop per worker, each with its own SO_REUSEPORT listener
 /// and `MockHandler`, sharing one request log. The main thread only waits for signals.
