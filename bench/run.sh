@@ -115,6 +115,9 @@ target_nginx1_stop() { bench_stop_pid "${TARGET_PID[nginx1]}"; }
 
 # write_sluice_config FILE WORKERS
 write_sluice_config() {
+    # (A default inside ${VAR:-...} would end at the first '}' of the YAML flow mapping.)
+    local pipeline='[{name: router, type: model_router}]'
+    [ -n "${CASE_SLUICE_PIPELINE:-}" ] && pipeline="$CASE_SLUICE_PIPELINE"
     cat >"$1" <<EOF
 # Written by bench/run.sh for one case; see SPEC §2.
 version: 1
@@ -137,7 +140,7 @@ routes:
     models: ["*"]
     backends:
       - {backend: mock}
-pipeline: ${CASE_SLUICE_PIPELINE:-[{name: router, type: model_router}]}
+pipeline: $pipeline
 EOF
 }
 

@@ -30,12 +30,64 @@ struct Histogram: Sendable {
     }
 }
 
+/// Escaped label text of one series family, computed once per config generation (or per endpoint)
+/// and hashed by identity, so recording a request costs no string work.
+final class MetricLabelSet: Hashable, @unchecked Sendable {
+    /// `route="a",backend="b"` (no braces).
+    let text: String
+
+    init(_ pairs: KeyValuePairs<String, String>) { text = MetricLabels.render(pairs) }
+
+    static func == (a: MetricLabelSet, b: MetricLabelSet) -> Bool { a === b }
+    func hash(into h: inout Hasher) { h.combine(ObjectIdentifier(self)) }
+
+    /// Series of requests answered before any route was known.
+    static let unrouted = MetricLabelSet(["route": "other", "backend": "other", "model": "other"])
+}
+
+/// The families recorded per request. `detail` carries a small integer label (status code,
+/// outcome index, token type) rendered at scrape time.
+enum MetricFamily: UInt8, Sendable {
+    case requests, requestDuration, upstreamFirstByte, tokens, upstreamRequests
+
+    var name: String {
+        switch self {
+        case .requests: "requests_total"
+        case .requestDuration: "request_duration_seconds"
+        case .upstreamFirstByte: "upstream_first_byte_seconds"
+        case .tokens: "tokens_total"
+        case .upstreamRequests: "upstream_requests_total"
+        }
+    }
+}
+
+/// A hot series: family, precomputed labels and a small integer detail.
+struct SeriesKey: Hashable {
+    var family: MetricFamily
+    var labels: MetricLabelSet
+    var detail: Int
+}
+
 /// Metrics recorded by one event loop, without locks: only its loop writes them, and a scrape
 /// asks each loop for a copy on the loop's own thread (`MetricsCollector`).
 final class LoopMetrics {
+    private var series: [SeriesKey: Double] = [:]
+    private var seriesHistograms: [SeriesKey: Histogram] = [:]
     private(set) var counters: [MetricKey: Double] = [:]
     private(set) var histograms: [MetricKey: Histogram] = [:]
 
+    /// Hot path: identity-hashed labels, no string building.
+    @inline(__always)
+    func add(_ family: MetricFamily, _ labels: MetricLabelSet, detail: Int = 0, _ v: Double = 1) {
+        series[SeriesKey(family: family, labels: labels, detail: detail), default: 0] += v
+    }
+
+    @inline(__always)
+    func observe(_ family: MetricFamily, _ labels: MetricLabelSet, _ seconds: Double) {
+        seriesHistograms[SeriesKey(family: family, labels: labels, detail: 0), default: Histogram()].observe(seconds)
+    }
+
+    /// Rare series (processors, guardrails …) keyed by rendered labels.
     func add(_ name: String, _ labels: String, _ v: Double = 1) {
         counters[MetricKey(name: name, labels: labels), default: 0] += v
     }
@@ -44,9 +96,44 @@ final class LoopMetrics {
         histograms[MetricKey(name: name, labels: labels), default: Histogram()].observe(seconds)
     }
 
-    /// A copy for the scraper (called on the loop thread).
+    /// A copy for the scraper (called on the loop thread): hot series rendered here.
     func snapshot() -> MetricsSnapshot {
-        MetricsSnapshot(counters: counters, histograms: histograms)
+        var snap = MetricsSnapshot(counters: counters, histograms: histograms)
+        for (k, v) in series {
+            snap.counters[MetricKey(name: k.family.name, labels: Self.render(k)), default: 0] += v
+        }
+        for (k, h) in seriesHistograms {
+            snap.histograms[MetricKey(name: k.family.name, labels: Self.render(k)), default: Histogram()].merge(h)
+        }
+        return snap
+    }
+
+    private static func render(_ k: SeriesKey) -> String {
+        switch k.family {
+        case .requests: return k.labels.text + ",code=\"" + String(k.detail) + "\""
+        case .tokens: return k.labels.text + TokenSeries.render(k.detail)
+        case .upstreamRequests: return k.labels.text + ",outcome=\"" + UpstreamOutcome.name(k.detail) + "\""
+        case .requestDuration, .upstreamFirstByte: return k.labels.text
+        }
+    }
+}
+
+/// The `type` and `source` labels of `tokens_total`, packed into a series detail.
+enum TokenSeries {
+    static func detail(output: Bool, estimated: Bool) -> Int { (output ? 1 : 0) | (estimated ? 2 : 0) }
+
+    static func render(_ d: Int) -> String {
+        (d & 1 == 0 ? ",type=\"input\"" : ",type=\"output\"") + (d & 2 == 0 ? ",source=\"upstream\"" : ",source=\"estimated\"")
+    }
+}
+
+/// The `outcome` label of `upstream_requests_total`.
+enum UpstreamOutcome {
+    static let names = ["success", "connect_error", "reset", "first_byte_timeout", "idle_timeout", "total_timeout",
+                        "protocol_error", "too_large"]
+    /// Details ≥ 100 are HTTP statuses (`http_503`).
+    static func name(_ d: Int) -> String {
+        d >= 100 ? "http_" + String(d) : (d < names.count ? names[d] : "other")
     }
 }
 

@@ -16,6 +16,31 @@ extension HTTPHeaders {
         }
     }
 
+    /// Calls `body` with the index of every end-to-end field (what `removingHopByHop` keeps),
+    /// without copying the block.
+    func forEachEndToEnd(_ body: (Int) -> Void) {
+        var listed: [ArraySlice<UInt8>] = []
+        for i in 0..<count where nameEquals(at: i, "connection") {
+            Self.forEachListElement(value(at: i)) { listed.append($0) }
+        }
+        for i in 0..<count {
+            let n = name(at: i)
+            if Self.isHopByHopName(n) { continue }
+            if !listed.isEmpty && listed.contains(where: { Self.equalsIgnoringCase(n, $0) }) { continue }
+            body(i)
+        }
+    }
+
+    /// Appends field `i` as `Name: value\r\n`.
+    func writeField(_ i: Int, into out: inout [UInt8]) {
+        out.append(contentsOf: name(at: i))
+        out.append(HTTPByteClass.colon)
+        out.append(HTTPByteClass.sp)
+        out.append(contentsOf: value(at: i))
+        out.append(HTTPByteClass.cr)
+        out.append(HTTPByteClass.lf)
+    }
+
     /// Whether `name` is one of the fixed hop-by-hop names or starts with `proxy-`.
     static func isHopByHopName(_ name: ArraySlice<UInt8>) -> Bool {
         switch name.count {

@@ -3,13 +3,18 @@
 enum HTTPSerializer {
     /// `HTTP/1.1 <status> <reason>\r\n`, the fields, `\r\n`.
     static func writeResponseHead(status: Int, headers: HTTPHeaders, into out: inout [UInt8]) {
+        writeStatusLine(status, into: &out)
+        headers.write(into: &out)
+        out.append(HTTPByteClass.cr)
+        out.append(HTTPByteClass.lf)
+    }
+
+    /// `HTTP/1.1 <status> <reason>\r\n`.
+    static func writeStatusLine(_ status: Int, into out: inout [UInt8]) {
         out.append(contentsOf: "HTTP/1.1 ".utf8)
         writeDecimal(status, into: &out)
         out.append(HTTPByteClass.sp)
         out.append(contentsOf: reasonPhrase(status).utf8)
-        out.append(HTTPByteClass.cr)
-        out.append(HTTPByteClass.lf)
-        headers.write(into: &out)
         out.append(HTTPByteClass.cr)
         out.append(HTTPByteClass.lf)
     }

@@ -97,16 +97,30 @@ final class HTTPResponder {
         return forced || !keepAlive || c.state.isDraining
     }
 
-    /// Sends a complete response with `Content-Length`.
+    /// Sends a complete response with `Content-Length`; `headers` must not carry framing fields.
     func respond(status: Int, headers: HTTPHeaders, body: [UInt8], close forced: Bool = false) {
+        respond(status: status, body: body, close: forced) { out in headers.write(into: &out) }
+    }
+
+    /// Sends a complete response whose header lines the caller appends (`Name: value\r\n` each)
+    /// straight into the output, with no intermediate header block. The responder adds
+    /// `Content-Length` and `Connection`.
+    func respond(status: Int, body: [UInt8], close forced: Bool = false, writeHeaders: (inout [UInt8]) -> Void) {
         guard let c = connection, !finished, !headSent else { return }
         let closing = willClose(forced)
-        var h = headers
-        h.set("content-length", String(body.count))
-        if closing { h.set("connection", "close") } else if http10 { h.set("connection", "keep-alive") }
         var out: [UInt8] = []
-        out.reserveCapacity(256 + h.count * 40 + body.count)
-        HTTPSerializer.writeResponseHead(status: status, headers: h, into: &out)
+        out.reserveCapacity(512 + body.count)
+        HTTPSerializer.writeStatusLine(status, into: &out)
+        writeHeaders(&out)
+        out.append(contentsOf: "content-length: ".utf8)
+        HTTPSerializer.writeDecimal(body.count, into: &out)
+        if closing {
+            out.append(contentsOf: "\r\nconnection: close\r\n\r\n".utf8)
+        } else if http10 {
+            out.append(contentsOf: "\r\nconnection: keep-alive\r\n\r\n".utf8)
+        } else {
+            out.append(contentsOf: "\r\n\r\n".utf8)
+        }
         if !isHead { out.append(contentsOf: body) }
         self.status = status
         bytesOut = isHead ? 0 : body.count

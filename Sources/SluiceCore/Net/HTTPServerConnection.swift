@@ -20,6 +20,8 @@ final class HTTPServerConnection: Selectable {
     let limits: HTTPServerLimits
     let state: ServerState
     let peer: SocketAddress?
+    /// The peer's IP as text, formatted once.
+    private(set) lazy var peerHost: String = peer?.hostText ?? "unknown"
     /// Counts data-plane requests in `state.inFlight` (admin and mock connections do not).
     let countsInFlight: Bool
     private let counter: ConnectionCounter?
@@ -255,7 +257,7 @@ final class HTTPServerConnection: Selectable {
         chunked = nil
         head = nil
         sawHeadBytes = false
-        let request = ServerRequest(head: h, body: body, peer: peer, startedAt: headStartedAt, bytesIn: requestWireBytes)
+        let request = ServerRequest(head: h, body: body, peer: peer, peerHost: peerHost, startedAt: headStartedAt, bytesIn: requestWireBytes)
         body = []
         let responder = HTTPResponder(connection: self, head: h)
         current = responder

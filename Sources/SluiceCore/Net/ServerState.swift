@@ -42,6 +42,8 @@ struct ServerRequest: Sendable {
     var head: HTTPRequestHead
     var body: [UInt8]
     var peer: SocketAddress?
+    /// The peer's IP as text ("unknown" without a peer), computed once per connection.
+    var peerHost: String
     /// Monotonic nanoseconds when the first byte of the head arrived.
     var startedAt: UInt64
     /// Wire bytes of head and body.

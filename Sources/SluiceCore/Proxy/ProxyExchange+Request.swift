@@ -10,10 +10,10 @@ extension ProxyExchange {
             JSONWriter.appendString(m, to: &value)
             body = JSONEdit.replacingMember("model", withValue: value, in: baseBody, index: index)
         }
-        let src = request.head.headers.removingHopByHop()
+        let src = request.head.headers
         let stripKeys = snap.stripClientKeys || !t.backend.credentials.isEmpty
         var out: [UInt8] = []
-        out.reserveCapacity(512 + src.count * 48 + body.count)
+        out.reserveCapacity(512 + src.storage.count + body.count)
         out.append(contentsOf: "POST ".utf8)
         out.append(contentsOf: request.head.path.utf8)
         if let q = request.head.query {
@@ -24,29 +24,27 @@ extension ProxyExchange {
         out.append(contentsOf: ep.hostHeader.utf8)
         out.append(contentsOf: "\r\n".utf8)
         var forwardedFor: ArraySlice<UInt8>?
-        for i in 0..<src.count {
+        src.forEachEndToEnd { i in
             if Self.isReplacedUpstream(src, i, stripKeys: stripKeys) {
                 if src.nameEquals(at: i, "x-forwarded-for") { forwardedFor = src.value(at: i) }
-                continue
+                return
             }
-            out.append(contentsOf: src.name(at: i))
-            out.append(contentsOf: ": ".utf8)
-            out.append(contentsOf: src.value(at: i))
-            out.append(contentsOf: "\r\n".utf8)
+            src.writeField(i, into: &out)
         }
         for (n, v) in t.backend.credentials { appendHeader(&out, n, v) }
-        let peerIP = request.peer?.hostText ?? "unknown"
+        out.append(contentsOf: "x-forwarded-for: ".utf8)
         if let prior = forwardedFor, !prior.isEmpty {
-            appendHeader(&out, "x-forwarded-for", String(decoding: prior, as: UTF8.self) + ", " + peerIP)
-        } else {
-            appendHeader(&out, "x-forwarded-for", peerIP)
+            out.append(contentsOf: prior)
+            out.append(contentsOf: ", ".utf8)
         }
-        appendHeader(&out, "x-forwarded-proto", "http")
-        appendHeader(&out, "x-request-id", requestID)
-        appendHeader(&out, "x-gateway-model-name", upstreamModel ?? model)
-        appendHeader(&out, "accept-encoding", "identity")
-        appendHeader(&out, "content-length", String(body.count))
-        out.append(contentsOf: "\r\n".utf8)
+        out.append(contentsOf: request.peerHost.utf8)
+        out.append(contentsOf: "\r\nx-forwarded-proto: http\r\nx-request-id: ".utf8)
+        out.append(contentsOf: requestID.utf8)
+        out.append(contentsOf: "\r\nx-gateway-model-name: ".utf8)
+        out.append(contentsOf: (upstreamModel ?? model).utf8)
+        out.append(contentsOf: "\r\naccept-encoding: identity\r\ncontent-length: ".utf8)
+        HTTPSerializer.writeDecimal(body.count, into: &out)
+        out.append(contentsOf: "\r\n\r\n".utf8)
         out.append(contentsOf: body)
         return out
     }
@@ -76,7 +74,18 @@ extension ProxyExchange {
         }
     }
 
-    /// Upstream response headers for the client: hop-by-hop and framing removed, the gateway's added.
+    /// Appends the upstream response's end-to-end headers (framing and `x-request-id` dropped)
+    /// and the gateway's own.
+    func writeClientHeaders(_ head: HTTPResponseHead, into out: inout [UInt8]) {
+        let h = head.headers
+        h.forEachEndToEnd { i in
+            if h.nameEquals(at: i, "content-length") || h.nameEquals(at: i, "x-request-id") { return }
+            h.writeField(i, into: &out)
+        }
+        writeGatewayHeaders(into: &out)
+    }
+
+    /// The same as a header block (for streams).
     func clientHeaders(_ head: HTTPResponseHead) -> HTTPHeaders {
         var h = head.headers.removingHopByHop()
         h.remove("content-length")
@@ -86,18 +95,50 @@ extension ProxyExchange {
     }
 
     func addGatewayHeaders(_ h: inout HTTPHeaders) {
-        h.add("x-request-id", requestID)
-        if routeIndex >= 0 { h.add("x-sluice-route", snap.routes[routeIndex].name) }
-        if let t = target { h.add("x-sluice-backend", t.backend.name) }
-        h.add("server-timing", serverTiming())
+        var out: [UInt8] = []
+        writeGatewayHeaders(into: &out)
+        var i = 0
+        // Re-parse our own well-formed lines into the block (rare path: streams, errors).
+        while i < out.count {
+            guard let colon = out[i...].firstIndex(of: UInt8(ascii: ":")),
+                  let cr = out[colon...].firstIndex(of: 13) else { break }
+            h.add(name: out[i..<colon], value: out[(colon + 2)..<cr])
+            i = cr + 2
+        }
     }
 
-    /// `gateway;dur=<ms in the gateway>, upstream;dur=<ms to upstream first byte>`.
-    func serverTiming() -> String {
+    /// `x-request-id`, `x-sluice-route`, `x-sluice-backend`, `server-timing`.
+    func writeGatewayHeaders(into out: inout [UInt8]) {
+        out.append(contentsOf: "x-request-id: ".utf8)
+        out.append(contentsOf: requestID.utf8)
+        if routeIndex >= 0 {
+            out.append(contentsOf: "\r\nx-sluice-route: ".utf8)
+            out.append(contentsOf: snap.routes[routeIndex].name.utf8)
+        }
+        if let t = target {
+            out.append(contentsOf: "\r\nx-sluice-backend: ".utf8)
+            out.append(contentsOf: t.backend.name.utf8)
+        }
+        // server-timing: gateway;dur=<ms in the gateway>, upstream;dur=<ms to upstream first byte>
         let now = SystemClock.monotonicNanos()
-        let total = Double(now &- request.startedAt) / 1e6
-        let upstream = firstByteAt > 0 ? Double(firstByteAt &- upstreamSentAt) / 1e6 : 0
-        return "gateway;dur=" + AccessLogEntry.millis(max(total - upstream, 0)) + ", upstream;dur=" + AccessLogEntry.millis(upstream)
+        let upstream = firstByteAt > 0 ? firstByteAt &- upstreamSentAt : 0
+        let total = now &- request.startedAt
+        out.append(contentsOf: "\r\nserver-timing: gateway;dur=".utf8)
+        Self.appendMillis(total > upstream ? total - upstream : 0, into: &out)
+        out.append(contentsOf: ", upstream;dur=".utf8)
+        Self.appendMillis(upstream, into: &out)
+        out.append(contentsOf: "\r\n".utf8)
+    }
+
+    /// Nanoseconds as milliseconds with three decimals ("12.345").
+    static func appendMillis(_ nanos: UInt64, into out: inout [UInt8]) {
+        let micros = Int((nanos + 500) / 1000)
+        HTTPSerializer.writeDecimal(micros / 1000, into: &out)
+        out.append(UInt8(ascii: "."))
+        let frac = micros % 1000
+        out.append(UInt8(ascii: "0") + UInt8(frac / 100))
+        out.append(UInt8(ascii: "0") + UInt8(frac / 10 % 10))
+        out.append(UInt8(ascii: "0") + UInt8(frac % 10))
     }
 
     // MARK: endings
@@ -109,6 +150,7 @@ extension ProxyExchange {
         if attempts > 1 { e.headers.append(("x-should-retry", "false")) }
         e.headers.append(("x-request-id", requestID))
         if routeIndex >= 0 { e.headers.append(("x-sluice-route", snap.routes[routeIndex].name)) }
+        if let t = target { e.headers.append(("x-sluice-backend", t.backend.name)) }
         responder.respondError(e, path: request.head.path)
         relay.error = e.code
         complete(status: e.status)
@@ -130,35 +172,26 @@ extension ProxyExchange {
         connection = nil
     }
 
-    /// Metric labels come from config only (SPEC §7): route and backend names, the upstream model
-    /// named in the config (else the route's name), never raw client input.
+    /// Metric labels come from config only (SPEC §7), precomputed per route target.
     private func recordMetrics(status: Int, input: Int?, output: Int?, estimated: Bool) {
-        let route = routeIndex >= 0 ? snap.routes[routeIndex].name : "other"
-        let backend = target?.backend.name ?? "other"
-        let model = target?.model ?? (routeIndex >= 0 ? route : "other")
         let m = ctx.metrics
-        m.add("requests_total", MetricLabels.render(["route": route, "backend": backend, "model": model, "code": String(status)]))
-        m.observe("request_duration_seconds", MetricLabels.render(["route": route, "model": model]),
-                  Double(SystemClock.monotonicNanos() &- request.startedAt) / 1e9)
-        if firstByteAt > 0 {
-            m.observe("upstream_first_byte_seconds", MetricLabels.render(["backend": backend]),
-                      Double(firstByteAt &- upstreamSentAt) / 1e9)
+        let labels = target?.labels ?? (routeIndex >= 0 ? snap.routes[routeIndex].labels : nil)
+        guard let l = labels else {
+            m.add(.requests, MetricLabelSet.unrouted, detail: status)
+            return
         }
+        m.add(.requests, l.requests, detail: status)
+        m.observe(.requestDuration, l.duration, Double(SystemClock.monotonicNanos() &- request.startedAt) / 1e9)
+        if firstByteAt > 0 { m.observe(.upstreamFirstByte, l.firstByte, Double(firstByteAt &- upstreamSentAt) / 1e9) }
         guard status >= 200 && status < 300 else { return }
-        let source = estimated ? "estimated" : "upstream"
-        let tenant = "other"
-        if let i = input, i > 0 {
-            m.add("tokens_total", MetricLabels.render(["route": route, "model": model, "tenant": tenant, "type": "input", "source": source]), Double(i))
-        }
-        if let o = output, o > 0 {
-            m.add("tokens_total", MetricLabels.render(["route": route, "model": model, "tenant": tenant, "type": "output", "source": source]), Double(o))
-        }
+        if let i = input, i > 0 { m.add(.tokens, l.tokens, detail: TokenSeries.detail(output: false, estimated: estimated), Double(i)) }
+        if let o = output, o > 0 { m.add(.tokens, l.tokens, detail: TokenSeries.detail(output: true, estimated: estimated), Double(o)) }
     }
 
-    /// Counts one upstream attempt's outcome (`success`, `http_<status>`, `connect_error` …).
-    func recordUpstreamOutcome(_ outcome: String) {
+    /// Counts one upstream attempt's outcome (`UpstreamOutcome`: index, or an HTTP status ≥ 100).
+    func recordUpstreamOutcome(_ detail: Int) {
         guard let ep = endpoint else { return }
-        ctx.metrics.add("upstream_requests_total", MetricLabels.render(["backend": ep.backendName, "endpoint": ep.url, "outcome": outcome]))
+        ctx.metrics.add(.upstreamRequests, ep.metricLabels, detail: detail)
     }
 
     /// Records stats and the access-log line once.

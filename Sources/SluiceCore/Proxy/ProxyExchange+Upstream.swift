@@ -40,7 +40,7 @@ extension ProxyExchange: UpstreamExchangeDelegate {
 
     func upstreamDidReceiveHead(_ head: HTTPResponseHead) {
         firstByteAt = SystemClock.monotonicNanos()
-        recordUpstreamOutcome(head.status < 400 ? "success" : "http_" + String(head.status))
+        recordUpstreamOutcome(head.status < 400 ? 0 : head.status)
         // Retry or fall back on a configured status, only while nothing reached the client.
         if head.status >= 400, shouldRetry(status: head.status), hasNextAttempt() {
             if head.status == 429, let ep = endpoint { excluded.insert(ObjectIdentifier(ep)) }
@@ -114,7 +114,7 @@ extension ProxyExchange: UpstreamExchangeDelegate {
                 if let u = UsageExtractor.fromBody(raw) { relay.usage = u }
                 if relay.usage.output == nil { relay.generatedBytes = UsageExtractor.generatedTextBytes(body: raw) }
             }
-            responder.respond(status: head.status, headers: clientHeaders(head), body: relay.body)
+            responder.respond(status: head.status, body: relay.body) { out in writeClientHeaders(head, into: &out) }
         }
         complete(status: head.status)
     }
@@ -129,7 +129,7 @@ extension ProxyExchange: UpstreamExchangeDelegate {
             return
         }
         failedEndpoint?.recordFailure("\(failure)")
-        if relay.head == nil { recordUpstreamOutcome(failure.outcomeLabel) }
+        if relay.head == nil { recordUpstreamOutcome(failure.outcomeDetail) }
         ctx.stats.upstreamFailures.wrappingAdd(1, ordering: .relaxed)
         if relay.streaming {
             cutStream(message: "upstream failed mid-stream: \(failure.gatewayError.message)")

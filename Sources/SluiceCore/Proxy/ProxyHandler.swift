@@ -39,7 +39,7 @@ final class ProxyHandler: HTTPServerHandler {
 
     func didAnswerLocally(_ error: GatewayError, head: HTTPRequestHead?, peer: SocketAddress?, startedAt: UInt64) {
         ctx.stats.record(status: error.status)
-        ctx.metrics.add("requests_total", MetricLabels.render(["route": "other", "backend": "other", "model": "other", "code": String(error.status)]))
+        ctx.metrics.add(.requests, MetricLabelSet.unrouted, detail: error.status)
         guard ctx.accessLog.isEnabled else { return }
         var e = AccessLogEntry()
         e.timestampNanos = SystemClock.realtimeNanos()
@@ -67,7 +67,7 @@ final class ProxyHandler: HTTPServerHandler {
         h.add("x-request-id", ProxyExchange.clientRequestID(request.head.headers) ?? ctx.random.requestID())
         responder.respond(status: 200, headers: h, body: body)
         ctx.stats.record(status: 200)
-        ctx.metrics.add("requests_total", MetricLabels.render(["route": "other", "backend": "other", "model": "other", "code": "200"]))
+        ctx.metrics.add(.requests, MetricLabelSet.unrouted, detail: 200)
     }
 
     static func methodName(_ m: HTTPMethod) -> String {

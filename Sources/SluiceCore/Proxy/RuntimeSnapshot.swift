@@ -32,11 +32,28 @@ final class CompiledBackend: Sendable {
     }
 }
 
+/// Precomputed metric labels of one route target (SPEC §7: names from config only; the model
+/// label is the upstream model written in the config, else the route's name).
+final class TargetLabels: Sendable {
+    let requests: MetricLabelSet
+    let duration: MetricLabelSet
+    let firstByte: MetricLabelSet
+    let tokens: MetricLabelSet
+
+    init(route: String, backend: String, model: String) {
+        requests = MetricLabelSet(["route": route, "backend": backend, "model": model])
+        duration = MetricLabelSet(["route": route, "model": model])
+        firstByte = MetricLabelSet(["backend": backend])
+        tokens = MetricLabelSet(["route": route, "model": model, "tenant": "other"])
+    }
+}
+
 /// One weighted backend of a route, with the model name it rewrites to.
 struct CompiledTarget: Sendable {
     var backend: CompiledBackend
     var weight: Int
     var model: String?
+    var labels: TargetLabels
 }
 
 /// A route as the loops use it.
@@ -46,6 +63,8 @@ struct CompiledRoute: Sendable {
     var totalWeight: Int
     var fallbacks: [CompiledTarget]
     var retry: CompiledRetry?
+    /// Labels for answers given before a backend was chosen.
+    var labels: TargetLabels
 }
 
 /// Everything a request needs from one config generation, built off the loops at load/reload and

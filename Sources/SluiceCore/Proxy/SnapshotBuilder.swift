@@ -50,8 +50,13 @@ enum SnapshotBuilder {
         var routes: [CompiledRoute] = []
         var modelIDs: [String] = []
         for r in config.routes {
-            let targets = r.backends.compactMap { t in backends[t.backend].map { CompiledTarget(backend: $0, weight: t.weight, model: t.model) } }
-            let fallbacks = r.fallbacks.compactMap { t in backends[t.backend].map { CompiledTarget(backend: $0, weight: 1, model: t.model) } }
+            func target(_ t: RouteTarget, weight: Int) -> CompiledTarget? {
+                guard let b = backends[t.backend] else { return nil }
+                return CompiledTarget(backend: b, weight: weight, model: t.model,
+                                      labels: TargetLabels(route: r.name, backend: b.name, model: t.model ?? r.name))
+            }
+            let targets = r.backends.compactMap { target($0, weight: $0.weight) }
+            let fallbacks = r.fallbacks.compactMap { target($0, weight: 1) }
             let retry = r.retry.map { p in
                 CompiledRetry(attempts: p.attempts,
                               onConnectError: p.on.contains(.connectError),
@@ -61,7 +66,8 @@ enum SnapshotBuilder {
                               anyServerError: p.on.contains(.statusClass(5)))
             }
             routes.append(CompiledRoute(name: r.name, targets: targets, totalWeight: targets.reduce(0) { $0 + $1.weight },
-                                        fallbacks: fallbacks, retry: retry))
+                                        fallbacks: fallbacks, retry: retry,
+                                        labels: TargetLabels(route: r.name, backend: "other", model: r.name)))
             for m in r.models where Glob(m).isLiteral && !modelIDs.contains(m) { modelIDs.append(m) }
         }
         let s = config.server

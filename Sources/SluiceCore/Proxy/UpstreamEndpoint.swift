@@ -20,6 +20,8 @@ final class UpstreamEndpoint: Sendable {
     let failures = Atomic<Int>(0)
     let consecutiveFailures = Atomic<Int>(0)
     private let lastErrorBox = Locked<String?>(nil)
+    /// `backend`, `endpoint` labels of `upstream_requests_total`.
+    let metricLabels: MetricLabelSet
 
     init(backendName: String, url: String, address: SocketAddress?, hostHeader: String, useTLS: Bool) {
         self.key = backendName + "|" + url
@@ -28,6 +30,7 @@ final class UpstreamEndpoint: Sendable {
         self.address = address
         self.hostHeader = hostHeader
         self.useTLS = useTLS
+        metricLabels = MetricLabelSet(["backend": backendName, "endpoint": url])
     }
 
     var lastError: String? { lastErrorBox.get() }

@@ -22,16 +22,16 @@ enum UpstreamFailure: Error, Sendable {
         }
     }
 
-    /// The `outcome` label of `upstream_requests_total`.
-    var outcomeLabel: String {
+    /// The `outcome` of `upstream_requests_total` (an index of `UpstreamOutcome.names`).
+    var outcomeDetail: Int {
         switch self {
-        case .connect: return "connect_error"
-        case .reset: return "reset"
-        case .firstByteTimeout: return "first_byte_timeout"
-        case .idleTimeout: return "idle_timeout"
-        case .totalTimeout: return "total_timeout"
-        case .protocolError: return "protocol_error"
-        case .responseTooLarge: return "too_large"
+        case .connect: return 1
+        case .reset: return 2
+        case .firstByteTimeout: return 3
+        case .idleTimeout: return 4
+        case .totalTimeout: return 5
+        case .protocolError: return 6
+        case .responseTooLarge: return 7
         }
     }
 
