@@ -22,3 +22,13 @@ static inline long CSSL_CTX_set_mode(SSL_CTX *ctx, long mode) {
     return SSL_CTX_set_mode(ctx, mode);
 }
 #endif
+
+/* Net/TLS: macro wrappers for the TLS layer. */
+#ifndef CSSL_SHIM_TLS_H
+#define CSSL_SHIM_TLS_H
+static inline long CSSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode) {
+    return SSL_CTX_set_session_cache_mode(ctx, mode);
+}
+static inline uint64_t CSSL_OP_NO_RENEGOTIATION(void) { return SSL_OP_NO_RENEGOTIATION; }
+static inline uint64_t CSSL_OP_CIPHER_SERVER_PREFERENCE(void) { return SSL_OP_CIPHER_SERVER_PREFERENCE; }
+#endif

@@ -37,6 +37,16 @@ enum InferenceAPI: Sendable {
         }
     }
 
+    var gatewayAPI: GatewayAPI {
+        switch self {
+        case .chatCompletions: .chatCompletions
+        case .completions: .completions
+        case .embeddings: .embeddings
+        case .responses: .responses
+        case .messages: .messages
+        }
+    }
+
     /// APIs where the gateway may add `stream_options.include_usage` (others reject the field).
     var acceptsStreamOptions: Bool { self == .chatCompletions || self == .completions }
 }

@@ -10,7 +10,7 @@ extension ProxyExchange {
             JSONWriter.appendString(m, to: &value)
             body = JSONEdit.replacingMember("model", withValue: value, in: baseBody, index: index)
         }
-        let src = request.head.headers
+        let src = preq.headers
         let stripKeys = snap.stripClientKeys || !t.backend.credentials.isEmpty
         var out: [UInt8] = []
         out.reserveCapacity(512 + src.storage.count + body.count)
@@ -77,12 +77,16 @@ extension ProxyExchange {
     /// Appends the upstream response's end-to-end headers (framing and `x-request-id` dropped)
     /// and the gateway's own.
     func writeClientHeaders(_ head: HTTPResponseHead, into out: inout [UInt8]) {
-        let h = head.headers
+        writeEndToEnd(head.headers, into: &out)
+        writeGatewayHeaders(into: &out)
+    }
+
+    /// Appends end-to-end fields except framing and `x-request-id` (the gateway sets its own).
+    func writeEndToEnd(_ h: HTTPHeaders, into out: inout [UInt8]) {
         h.forEachEndToEnd { i in
             if h.nameEquals(at: i, "content-length") || h.nameEquals(at: i, "x-request-id") { return }
             h.writeField(i, into: &out)
         }
-        writeGatewayHeaders(into: &out)
     }
 
     /// The same as a header block (for streams).
@@ -119,6 +123,16 @@ extension ProxyExchange {
             out.append(contentsOf: "\r\nx-sluice-backend: ".utf8)
             out.append(contentsOf: t.backend.name.utf8)
         }
+        if let c = preq.cache {
+            out.append(contentsOf: "\r\nx-sluice-cache: ".utf8)
+            out.append(contentsOf: c.utf8)
+        }
+        for (n, v) in preq.responseHeaders {
+            out.append(contentsOf: "\r\n".utf8)
+            out.append(contentsOf: n.utf8)
+            out.append(contentsOf: ": ".utf8)
+            out.append(contentsOf: v.utf8)
+        }
         // server-timing: gateway;dur=<ms in the gateway>, upstream;dur=<ms to upstream first byte>
         let now = SystemClock.monotonicNanos()
         let upstream = firstByteAt > 0 ? firstByteAt &- upstreamSentAt : 0
@@ -148,12 +162,13 @@ extension ProxyExchange {
         guard !done else { return }
         var e = error
         if attempts > 1 { e.headers.append(("x-should-retry", "false")) }
-        e.headers.append(("x-request-id", requestID))
-        if routeIndex >= 0 { e.headers.append(("x-sluice-route", snap.routes[routeIndex].name)) }
-        if let t = target { e.headers.append(("x-sluice-backend", t.backend.name)) }
-        responder.respondError(e, path: request.head.path)
         relay.error = e.code
-        complete(status: e.status)
+        if e.closeConnection {
+            responder.respondError(e, path: request.head.path)
+            complete(status: e.status)
+            return
+        }
+        sendFinal(errorResponse(e))
     }
 
     /// The client disconnected: cancel the upstream request.
@@ -194,10 +209,11 @@ extension ProxyExchange {
         ctx.metrics.add(.upstreamRequests, ep.metricLabels, detail: detail)
     }
 
-    /// Records stats and the access-log line once.
-    func complete(status: Int) {
-        guard !done else { return }
-        done = true
+    /// Settles the request's accounting (stats, tokens, metrics) once. Called just before the last
+    /// response bytes go out, so a client that reads its answer and asks again sees it counted.
+    func settle(status: Int) {
+        guard !settled else { return }
+        settled = true
         ctx.stats.record(status: status)
         let estimated = relay.usage.input == nil || relay.usage.output == nil
         var input = relay.usage.input
@@ -212,7 +228,16 @@ extension ProxyExchange {
             ctx.stats.inputTokens.wrappingAdd(input ?? 0, ordering: .relaxed)
             ctx.stats.outputTokens.wrappingAdd(output ?? 0, ordering: .relaxed)
         }
+        settledUsage = (input, output, estimated)
         recordMetrics(status: status, input: input, output: output, estimated: estimated)
+    }
+
+    /// Records the access-log line once (after the response went out).
+    func complete(status: Int) {
+        guard !done else { return }
+        done = true
+        if !scratch.isEmpty { endProcessors() }
+        settle(status: status)
         guard ctx.accessLog.isEnabled else { return }
         var e = AccessLogEntry()
         e.timestampNanos = SystemClock.realtimeNanos()
@@ -226,10 +251,10 @@ extension ProxyExchange {
         e.model = model
         e.upstreamModel = upstreamModel
         e.stream = stream
-        if status >= 200 && status < 300 {
-            e.inputTokens = input
-            e.outputTokens = output
-            e.usageSource = estimated ? "estimated" : "upstream"
+        if status >= 200 && status < 300, let u = settledUsage {
+            e.inputTokens = u.input
+            e.outputTokens = u.output
+            e.usageSource = u.estimated ? "estimated" : "upstream"
         }
         e.attempts = attempts
         e.durationMs = Double(SystemClock.monotonicNanos() &- request.startedAt) / 1e6
@@ -237,6 +262,9 @@ extension ProxyExchange {
         e.bytesIn = request.bytesIn
         e.bytesOut = responder.bytesOut
         e.error = relay.error
+        e.cache = preq.cache
+        e.guardrail = preq.guardrail
+        e.tenant = preq.tenant
         ctx.accessLog.append(loop: ctx.loop.index, e)
     }
 }

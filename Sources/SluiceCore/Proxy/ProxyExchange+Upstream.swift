@@ -57,6 +57,11 @@ extension ProxyExchange: UpstreamExchangeDelegate {
         if stream && isSSE && head.status >= 200 && head.status < 300 {
             relay.streaming = true
             ctx.stats.streams.wrappingAdd(1, ordering: .relaxed)
+            if snap.pipeline.hasStreamFilters {
+                for i in stride(from: processors.count - 1, through: 0, by: -1) where processors[i].filtersStreams {
+                    if let f = processors[i].streamFilter(request: preq, scratch: &scratch[i], env: self) { filters.append(f) }
+                }
+            }
             responder.startStream(status: head.status, headers: clientHeaders(head))
             responder.onWritable = { [weak self] in self?.connection?.resumeReading() }
         }
@@ -76,13 +81,33 @@ extension ProxyExchange: UpstreamExchangeDelegate {
         }
         var batch: [UInt8] = []
         var payload = 0
+        var blocked: (String, String)?
         let ok = sse.feed(bytes) { event in
-            if filterEvent(event) {
+            guard blocked == nil, filterEvent(event) else { return }
+            if filters.isEmpty {
                 event.withUnsafeBytes { HTTPSerializer.writeChunk($0, into: &batch) }
                 payload += event.count
+                return
+            }
+            switch runFilters([Array(event)], from: 0) {
+            case .events(let out):
+                for e in out {
+                    e.withUnsafeBytes { HTTPSerializer.writeChunk($0, into: &batch) }
+                    payload += e.count
+                }
+            case .blocked(let out, let message, let code):
+                for e in out {
+                    e.withUnsafeBytes { HTTPSerializer.writeChunk($0, into: &batch) }
+                    payload += e.count
+                }
+                blocked = (message, code)
             }
         }
         if !batch.isEmpty { responder.sendEncodedChunks(batch, payloadBytes: payload) }
+        if let (message, code) = blocked {
+            cutStream(message: message, type: "invalid_request_error", code: code)
+            return
+        }
         if !ok {
             cutStream(message: "upstream event exceeded the size limit")
             return
@@ -106,16 +131,36 @@ extension ProxyExchange: UpstreamExchangeDelegate {
         releaseEndpoint()
         guard let head = relay.head else { return }
         if relay.streaming {
+            var tail: [[UInt8]] = []
             let rest = sse.takePending()
-            if !rest.isEmpty, filterEvent(rest[...]) { responder.sendChunk(rest) }
-            responder.endStream()
-        } else {
-            relay.body.withUnsafeBytes { raw in
-                if let u = UsageExtractor.fromBody(raw) { relay.usage = u }
-                if relay.usage.output == nil { relay.generatedBytes = UsageExtractor.generatedTextBytes(body: raw) }
+            if !rest.isEmpty, filterEvent(rest[...]) { tail.append(rest) }
+            if !filters.isEmpty {
+                switch finishFilters(tail) {
+                case .events(let out): tail = out
+                case .blocked(let out, let message, let code):
+                    for e in out { responder.sendChunk(e) }
+                    cutStream(message: message, type: "invalid_request_error", code: code)
+                    return
+                }
             }
-            responder.respond(status: head.status, body: relay.body) { out in writeClientHeaders(head, into: &out) }
+            for e in tail { responder.sendChunk(e) }
+            settle(status: head.status)
+            responder.endStream()
+            complete(status: head.status)
+            return
         }
+        relay.body.withUnsafeBytes { raw in
+            if let u = UsageExtractor.fromBody(raw) { relay.usage = u }
+            if relay.usage.output == nil { relay.generatedBytes = UsageExtractor.generatedTextBytes(body: raw) }
+        }
+        if snap.pipeline.hasResponseHooks {
+            let res = PipelineResponse(status: head.status, headers: head.headers, body: relay.body, isLocal: false)
+            relay.body = []
+            runResponseHooks(res, from: processors.count - 1)
+            return
+        }
+        settle(status: head.status)
+        responder.respond(status: head.status, body: relay.body) { out in writeClientHeaders(head, into: &out) }
         complete(status: head.status)
     }
 
@@ -144,15 +189,60 @@ extension ProxyExchange: UpstreamExchangeDelegate {
     }
 
     /// Ends a relayed stream with the in-band error event and a close without the last chunk.
-    func cutStream(message: String) {
+    func cutStream(message: String, type: String = "upstream_error", code: String = "stream_interrupted") {
         let c = connection
         releaseEndpoint()
         c?.cancel()
-        let event = ErrorResponse.streamErrorEvent(message: message, type: "upstream_error", code: "stream_interrupted")
+        for f in filters { f.abandon() }
+        filters = []
+        let event = ErrorResponse.streamErrorEvent(message: message, type: type, code: code)
         responder.sendChunk(event)
         responder.abort()
-        relay.error = "stream_interrupted"
+        relay.error = code
         complete(status: relay.head?.status ?? 502)
+    }
+
+    /// Passes events through the stream filters from `i` on.
+    func runFilters(_ events: [[UInt8]], from i: Int) -> StreamFilterOutput {
+        var current = events
+        var k = i
+        while k < filters.count {
+            var next: [[UInt8]] = []
+            for e in current {
+                switch filters[k].process(e) {
+                case .events(let out): next += out
+                case .blocked(let out, let m, let c):
+                    next += out
+                    // Later filters still see what the blocking filter released.
+                    if case .events(let rest) = runFilters(next, from: k + 1) { return .blocked(events: rest, message: m, code: c) }
+                    return .blocked(events: [], message: m, code: c)
+                }
+            }
+            current = next
+            k += 1
+        }
+        return .events(current)
+    }
+
+    /// End of a complete stream: each filter flushes, its output passing through the later ones.
+    func finishFilters(_ tail: [[UInt8]]) -> StreamFilterOutput {
+        var emitted: [[UInt8]] = []
+        switch runFilters(tail, from: 0) {
+        case .events(let out): emitted += out
+        case .blocked(let out, let m, let c): return .blocked(events: emitted + out, message: m, code: c)
+        }
+        for k in filters.indices {
+            switch filters[k].finish() {
+            case .events(let out):
+                switch runFilters(out, from: k + 1) {
+                case .events(let more): emitted += more
+                case .blocked(let more, let m, let c): return .blocked(events: emitted + more, message: m, code: c)
+                }
+            case .blocked(let out, let m, let c):
+                return .blocked(events: emitted + out, message: m, code: c)
+            }
+        }
+        return .events(emitted)
     }
 
     private func shouldRetry(status: Int) -> Bool {

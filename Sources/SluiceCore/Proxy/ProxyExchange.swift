@@ -30,9 +30,25 @@ final class ProxyExchange {
     var upstreamSentAt: UInt64 = 0
     var firstByteAt: UInt64 = 0
     var relay = RelayState()
+    /// The request as the pipeline sees and changes it.
+    var preq = PipelineRequest(api: .chatCompletions, path: "", headers: HTTPHeaders(), body: [], model: "", stream: false,
+                               tenant: nil, requestID: "")
+    /// Per-processor request state, indexed like `snap.pipeline.processors`.
+    var scratch: [ProcessorScratch] = []
+    /// Next request hook to run.
+    var stage = 0
+    /// Waiting for a coalesced cache leader.
+    var awaitingCoalesced = false
+    /// Stream filters of the response hooks (reverse config order).
+    var filters: [StreamEventFilter] = []
+    /// The in-flight webhook call, if any.
+    var webhook: WebhookClient?
     /// Splits a relayed stream into events (separate from `relay`: its callback updates `relay`).
     var sse = SSEEventSplitter()
     var done = false
+    /// Accounting settled (`settle`), with the usage it used.
+    var settled = false
+    var settledUsage: (input: Int?, output: Int?, estimated: Bool)?
 
     init(ctx: LoopContext, request: ServerRequest, responder: HTTPResponder) {
         self.ctx = ctx
@@ -78,25 +94,49 @@ final class ProxyExchange {
             fail(.missingModel())
             return
         }
-        guard let r = snap.routeTable.route(for: model) else {
+        baseIndex = index
+        preq = PipelineRequest(api: api?.gatewayAPI ?? .chatCompletions, path: request.head.path,
+                               headers: request.head.headers, body: request.body, model: model, stream: stream,
+                               tenant: nil, requestID: requestID)
+        scratch = Array(repeating: .none, count: snap.pipeline.processors.count)
+        runRequestHooks()
+    }
+
+    /// After the request hooks: the route is known; forward upstream.
+    func proceedUpstream() {
+        guard let r = preq.routeIndex, r < snap.routes.count else {
             fail(.modelNotFound(model))
             return
         }
         routeIndex = r
-        prepareBody(index: index)
+        var index = baseIndex
+        if preq.bodyChanged {
+            index = preq.body.withUnsafeBytes { raw in
+                if case .success(let i) = JSONScanner.scanObject(raw) { return i }
+                return nil
+            }
+            guard index != nil else {
+                fail(GatewayError(status: 503, type: "processor_error", code: "processor_unavailable",
+                                  message: "A processor produced an invalid request body"))
+                return
+            }
+        }
+        guard let idx = index else { return }
+        prepareBody(index: idx)
         primaryTriesLeft = max(1, snap.routes[r].retry?.attempts ?? 1)
         nextAttempt()
     }
 
     /// Gateway-wide body edits: `stream_options.include_usage` for streams that did not ask for usage.
     private func prepareBody(index: JSONObjectIndex) {
-        baseBody = request.body
+        let source = preq.body
+        baseBody = source
         baseIndex = index
         guard stream, api?.acceptsStreamOptions == true else { return }
-        let edited: [UInt8]? = request.body.withUnsafeBytes { raw in
+        let edited: [UInt8]? = source.withUnsafeBytes { raw in
             guard let so = index.member("stream_options", in: raw) else {
                 return JSONEdit.replacingMember("stream_options", withValue: Array(#"{"include_usage":true}"#.utf8),
-                                                in: request.body, index: index)
+                                                in: source, index: index)
             }
             guard so.kind == .object else { return nil }
             let inner = JSONScanner.members(ofObjectAt: so.valueRange, in: raw)
@@ -107,7 +147,7 @@ final class ProxyExchange {
             if asked { return nil }
             guard case .success(var v) = JSONValue.parse(UnsafeRawBufferPointer(rebasing: raw[so.valueRange])) else { return nil }
             _ = v.set(.bool(true), atPointer: "/include_usage")
-            return JSONEdit.replacingMember("stream_options", withValue: v.serialized(), in: request.body, index: index)
+            return JSONEdit.replacingMember("stream_options", withValue: v.serialized(), in: source, index: index)
         }
         if let e = edited {
             injectedUsage = true

@@ -80,9 +80,18 @@ final class RuntimeSnapshot: Sendable {
     /// Body of `GET /v1/models` (all exact model names of all routes).
     let modelIDs: [String]
     let tokenEstimator: TokenEstimator
+    let pipeline: Pipeline
+    /// Endpoints of the webhook processors, by `WebhookCall.endpointIndex`.
+    let webhookEndpoints: [UpstreamEndpoint]
+    /// `processor="name"` labels, by pipeline position.
+    let processorLabels: [String]
 
     init(generation: Int, config: GatewayConfig, routes: [CompiledRoute], routeTable: RouteTable,
-         serverLimits: HTTPServerLimits, stripClientKeys: Bool, modelIDs: [String], tokenEstimator: TokenEstimator) {
+         serverLimits: HTTPServerLimits, stripClientKeys: Bool, modelIDs: [String], tokenEstimator: TokenEstimator,
+         pipeline: Pipeline, webhookEndpoints: [UpstreamEndpoint]) {
+        self.pipeline = pipeline
+        self.webhookEndpoints = webhookEndpoints
+        processorLabels = pipeline.processors.map { MetricLabels.render(["processor": $0.name]) }
         self.generation = generation
         self.config = config
         self.routes = routes

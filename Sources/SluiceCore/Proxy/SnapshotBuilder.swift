@@ -46,7 +46,6 @@ enum SnapshotBuilder {
             backends[b.name] = CompiledBackend(name: b.name, endpoints: eps, timeouts: t,
                                                maxConnections: b.maxConnections, credentials: creds)
         }
-        registry.retain(only: live)
         var routes: [CompiledRoute] = []
         var modelIDs: [String] = []
         for r in config.routes {
@@ -74,12 +73,34 @@ enum SnapshotBuilder {
         let limits = HTTPServerLimits(maxHeaderBytes: s.maxHeaderBytes, maxBodyBytes: s.maxBodyBytes,
                                       headerTimeoutNanos: s.headerTimeout.nanosecondsClamped,
                                       idleTimeoutNanos: s.idleTimeout.nanosecondsClamped)
+        var webhookEndpoints: [UpstreamEndpoint] = []
+        var processors: [any Processor] = []
+        for pc in config.pipeline {
+            switch pc.kind {
+            case .modelRouter:
+                processors.append(ModelRouterProcessor(name: pc.name, failureMode: pc.failureMode, routes: config.routes))
+            case .transform(let t):
+                processors.append(TransformProcessor(name: pc.name, failureMode: pc.failureMode, config: t))
+            case .webhook(let w):
+                let addr = Resolver.resolve(host: w.url.host, port: w.url.port)
+                let ep = registry.endpoint(backend: "webhook:" + pc.name, url: w.url, address: addr)
+                live.append(ep)
+                webhookEndpoints.append(ep)
+                processors.append(WebhookProcessor(name: pc.name, failureMode: pc.failureMode,
+                                                   timeoutNanos: (pc.timeout ?? .milliseconds(200)).nanosecondsClamped,
+                                                   config: w, endpointIndex: webhookEndpoints.count - 1))
+            case .guardrail, .promptCache:
+                Logger.warn("processor '\(pc.name)': type \(pc.kind.typeName) is not available in this build; skipped")
+            }
+        }
         let te = config.tokenEstimation
         let estimator = TokenEstimator(bytesPerToken: te.bytesPerToken, defaultOutputTokens: te.defaultOutputTokens,
                                        maxOutputReservation: te.maxOutputReservation)
+        registry.retain(only: live)
         return RuntimeSnapshot(generation: generation, config: config, routes: routes,
                                routeTable: RouteTable(routes: config.routes.map(\.models)),
                                serverLimits: limits, stripClientKeys: config.auth.mode == .apiKey,
-                               modelIDs: modelIDs, tokenEstimator: estimator)
+                               modelIDs: modelIDs, tokenEstimator: estimator,
+                               pipeline: Pipeline(processors: processors), webhookEndpoints: webhookEndpoints)
     }
 }
