@@ -16,7 +16,8 @@ BIN="$OUT/$TARGET"
 WORK=${FUZZ_WORK_DIR:-$OUT/work}/$TARGET
 SEEDS=fuzz/corpus/$TARGET
 
-[ -x "$BIN" ] || fuzz/build.sh "$TARGET"
+if ! built=$(fuzz/build.sh "$TARGET" 2>&1); then echo "$built" >&2; exit 1; fi
+grep -v "up to date" <<<"$built" || true
 rm -rf "$WORK"
 mkdir -p "$WORK/corpus"
 [ -d "$SEEDS" ] && cp "$SEEDS"/* "$WORK/corpus/" 2>/dev/null || true

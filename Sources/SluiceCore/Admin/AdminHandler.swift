@@ -11,6 +11,8 @@ protocol AdminBackend: AnyObject, Sendable {
     func reload() -> Result<(generation: Int, restartRequired: [String]), ConfigErrors>
     /// Every known upstream endpoint.
     func endpoints() -> [UpstreamEndpoint]
+    /// The prompt-cache stores by processor name.
+    func caches() -> [(String, PromptCacheStore)]
     /// Gathers the loops' metrics and calls `done` on `loop`.
     func collectMetrics(on loop: EventLoop, _ done: @escaping (MetricsSnapshot) -> Void)
 }
@@ -29,9 +31,10 @@ final class AdminHandler: HTTPServerHandler {
     func screenHead(_ head: HTTPRequestHead, peer: SocketAddress?) -> GatewayError? {
         switch (head.path, head.method) {
         case ("/healthz", .get), ("/readyz", .get), ("/metrics", .get), ("/stats", .get), ("/config", .get),
-             ("/backends", .get), ("/reload", .post):
+             ("/backends", .get), ("/reload", .post), ("/cache", .get), ("/cache", .delete), ("/explain", .post):
             break
-        case ("/healthz", _), ("/readyz", _), ("/metrics", _), ("/stats", _), ("/config", _), ("/backends", _), ("/reload", _):
+        case ("/healthz", _), ("/readyz", _), ("/metrics", _), ("/stats", _), ("/config", _), ("/backends", _), ("/reload", _),
+             ("/cache", _), ("/explain", _):
             return .methodNotAllowed()
         default:
             return .notFound(head.path)
@@ -85,6 +88,22 @@ final class AdminHandler: HTTPServerHandler {
             json(responder, 200, StatsWriter.renderBackends(backend.endpoints()))
         case "/reload":
             reload(responder)
+        case "/explain":
+            let (status, body) = Explain.run(request.body, snap: backend.store.snapshot())
+            Self.sendJSON(responder, status, body)
+        case "/cache":
+            if request.head.method == .delete {
+                for (_, c) in backend.caches() { c.purge() }
+            }
+            var out: [UInt8] = Array("{\"caches\":{".utf8)
+            for (i, (name, c)) in backend.caches().enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONWriter.appendString(name, to: &out)
+                out.append(UInt8(ascii: ":"))
+                out += c.stats().json()
+            }
+            out += Array("}}".utf8)
+            Self.sendJSON(responder, 200, out)
         default:
             responder.respondError(.notFound(request.head.path), path: request.head.path)
         }

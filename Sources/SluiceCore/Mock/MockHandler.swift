@@ -81,6 +81,8 @@ final class MockHandler: HTTPServerHandler {
         case "/v1/embeddings": api = .embeddings
         case "/v1/responses": api = .responses
         case "/v1/messages": api = .messages
+        case "/mock/webhook":
+            return .full(status: steering.status ?? 200, headers: jsonHeaders, body: MockWebhook.answer(request.body))
         case "/health", "/v1/models":
             guard head.method == .get || head.method == .head else { return error(405, "Method not allowed on this path", "method_not_allowed", head.path) }
             if let s = steering.status, s >= 400 { return steered(s, head.path) }

@@ -73,6 +73,9 @@ final class HTTPResponder {
     var onCancel: (() -> Void)?
     /// Called when pending output drained below the high-water mark (resume a paused producer).
     var onWritable: (() -> Void)?
+    /// The object producing this response (a proxy exchange), kept alive until the response
+    /// finishes or the client goes away — the connection owns the responder, the responder its producer.
+    var owner: AnyObject?
 
     init(connection: HTTPServerConnection, head: HTTPRequestHead?) {
         self.connection = connection
@@ -195,7 +198,10 @@ final class HTTPResponder {
         connection = nil
         onCancel = nil
         onWritable = nil
+        let o = owner
+        owner = nil
         c?.responseFinished(close: close)
+        _ = o
     }
 
     /// The client went away (connection side).
@@ -207,6 +213,7 @@ final class HTTPResponder {
         onCancel = nil
         onWritable = nil
         cb?()
+        owner = nil
     }
 
     func didDrain() { onWritable?() }

@@ -14,6 +14,7 @@ final class Gateway: AdminBackend, @unchecked Sendable {
     let stats: GatewayStats
     let accessLog: AccessLog
     let registry: EndpointRegistry
+    let cacheStores = CacheStoreRegistry()
     let loops: [EventLoop]
     private let digestBox: Locked<String>
     private let reloadLock = PThreadLock()
@@ -29,12 +30,12 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         return ConfigLoader.parse(bytes, file: path, environment: environment).map { ($0, SHA256Digest.hex(bytes)) }
     }
 
-    init(configPath: String, config: GatewayConfig, digest: String, environment: ProcessEnvironment) throws(IOError) {
+    init(configPath: String, config: GatewayConfig, digest: String, environment: ProcessEnvironment) throws {
         self.configPath = configPath
         self.environment = environment
         let workers = config.server.workers > 0 ? config.server.workers : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         registry = EndpointRegistry()
-        store = ConfigStore(SnapshotBuilder.build(config, generation: 1, registry: registry))
+        store = ConfigStore(try SnapshotBuilder.build(config, generation: 1, registry: registry, stores: cacheStores))
         state = ServerState(maxConnections: config.server.maxConnections)
         stats = GatewayStats(loopCount: workers)
         accessLog = AccessLog(loopCount: workers, sink: Self.sink(config.logging.accessLog))
@@ -56,6 +57,8 @@ final class Gateway: AdminBackend, @unchecked Sendable {
     var configDigest: String { digestBox.get() }
 
     func endpoints() -> [UpstreamEndpoint] { registry.all() }
+
+    func caches() -> [(String, PromptCacheStore)] { cacheStores.all() }
 
     func collectMetrics(on loop: EventLoop, _ done: @escaping (MetricsSnapshot) -> Void) {
         MetricsCollector.collect(contexts: contexts, on: loop, done)
@@ -128,7 +131,13 @@ final class Gateway: AdminBackend, @unchecked Sendable {
             case .success(let (config, digest)):
                 let old = store.snapshot()
                 let gen = old.generation + 1
-                let snap = SnapshotBuilder.build(config, generation: gen, registry: registry)
+                let snap: RuntimeSnapshot
+                do {
+                    snap = try SnapshotBuilder.build(config, generation: gen, registry: registry, stores: cacheStores)
+                } catch {
+                    stats.configReloadsFailed.wrappingAdd(1, ordering: .relaxed)
+                    return .failure(error as? ConfigErrors ?? ConfigErrors(diagnostics: []))
+                }
                 store.swap(snap)
                 digestBox.withLock { $0 = digest }
                 accessLog.setSink(Self.sink(config.logging.accessLog))

@@ -218,11 +218,10 @@ extension ProxyExchange {
         let estimated = relay.usage.input == nil || relay.usage.output == nil
         var input = relay.usage.input
         var output = relay.usage.output
-        if status >= 200 && status < 300 {
-            if input == nil {
-                input = baseBody.withUnsafeBytes { raw in
-                    baseIndex.map { snap.tokenEstimator.inputTokens(body: raw, index: $0) }
-                }
+        // Only an upstream answer consumes tokens (a cache hit or a block does not).
+        if status >= 200 && status < 300 && relay.head != nil {
+            if input == nil, let index = baseIndex, !baseBody.isEmpty {
+                input = baseBody.withUnsafeBytes { raw in snap.tokenEstimator.inputTokens(body: raw, index: index) }
             }
             if output == nil { output = TokenEstimator.tokens(forTextBytes: relay.generatedBytes, bytesPerToken: snap.tokenEstimator.bytesPerToken) }
             ctx.stats.inputTokens.wrappingAdd(input ?? 0, ordering: .relaxed)

@@ -72,6 +72,7 @@ final class ProxyExchange {
     func start() {
         requestID = Self.clientRequestID(request.head.headers) ?? ctx.random.requestID()
         responder.onCancel = { [weak self] in self?.clientGone() }
+        responder.owner = self
         let scanned = request.body.withUnsafeBytes { JSONScanner.scanObject($0) }
         let index: JSONObjectIndex
         switch scanned {

@@ -51,6 +51,9 @@ public enum Sluice {
                 let gateway = try Gateway(configPath: configPath, config: config, digest: digest, environment: env)
                 try gateway.start()
                 return gateway.waitForSignals(signalFD: signalFD)
+            } catch let errs as ConfigErrors {
+                for d in errs.diagnostics { Logger.announce(d.description) }
+                return 1
             } catch {
                 Logger.announce("sluice: \(error)")
                 return 1

@@ -25,10 +25,28 @@ final class EndpointRegistry: Sendable {
     }
 }
 
+/// Keeps prompt-cache stores across reloads (by processor name) while their size settings match,
+/// so a reload keeps cached entries.
+final class CacheStoreRegistry: Sendable {
+    private let stores = Locked<[String: PromptCacheStore]>([:])
+
+    func store(for name: String, config: PromptCacheConfig) -> PromptCacheStore {
+        stores.withLock { s in
+            if let existing = s[name], existing.isCompatible(with: config) { return existing }
+            let fresh = PromptCacheStore(config: config, clock: CacheClosureClock(now: { SystemClock.monotonicNanos() }))
+            s[name] = fresh
+            return fresh
+        }
+    }
+
+    func all() -> [(String, PromptCacheStore)] { stores.withLock { $0.sorted { $0.key < $1.key } } }
+}
+
 /// Turns a validated `GatewayConfig` into the `RuntimeSnapshot` the loops use. Runs off the
 /// loops (it resolves host names).
 enum SnapshotBuilder {
-    static func build(_ config: GatewayConfig, generation: Int, registry: EndpointRegistry) -> RuntimeSnapshot {
+    static func build(_ config: GatewayConfig, generation: Int, registry: EndpointRegistry,
+                      stores: CacheStoreRegistry) throws(ConfigErrors) -> RuntimeSnapshot {
         var backends: [String: CompiledBackend] = [:]
         var live: [UpstreamEndpoint] = []
         for b in config.backends {
@@ -89,8 +107,19 @@ enum SnapshotBuilder {
                 processors.append(WebhookProcessor(name: pc.name, failureMode: pc.failureMode,
                                                    timeoutNanos: (pc.timeout ?? .milliseconds(200)).nanosecondsClamped,
                                                    config: w, endpointIndex: webhookEndpoints.count - 1))
-            case .guardrail, .promptCache:
-                Logger.warn("processor '\(pc.name)': type \(pc.kind.typeName) is not available in this build; skipped")
+            case .guardrail(let g):
+                do {
+                    processors.append(GuardrailProcessor(name: pc.name, failureMode: pc.failureMode, engine: try GuardrailEngine(g)))
+                } catch {
+                    // Validation accepted the config; a regex the engine cannot compile fails the processor closed.
+                    Logger.error("guardrail '\(pc.name)': detector \(error.detectorIndex): \(error.reason)")
+                    throw ConfigErrors(diagnostics: [ConfigDiagnostic(file: "pipeline", line: pc.location.line, column: pc.location.column,
+                                                                      message: "guardrail '\(pc.name)': \(error.reason)")])
+                }
+            case .promptCache(let c):
+                let store = stores.store(for: pc.name, config: c)
+                processors.append(PromptCacheProcessor(name: pc.name, failureMode: pc.failureMode, config: c, store: store,
+                                                       digest: LibcryptoDigest()))
             }
         }
         let te = config.tokenEstimation

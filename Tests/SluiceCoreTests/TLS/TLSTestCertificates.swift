@@ -43,8 +43,11 @@ struct TLSTestCertificates: Sendable {
         extendedKeyUsage = clientAuth
         """
 
+    private static var directoryForThisProcess: String { NSTemporaryDirectory() + "sluice-tls-tests-\(getpid())" }
+
     private static func make() throws(TLSTestCertificateError) -> TLSTestCertificates {
-        let dir = NSTemporaryDirectory() + "sluice-tls-tests-\(getpid())"
+        let dir = directoryForThisProcess
+        atexit { try? FileManager.default.removeItem(atPath: TLSTestCertificates.directoryForThisProcess) }
         do {
             try? FileManager.default.removeItem(atPath: dir)
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -1,7 +1,8 @@
 import CSSL
 
 /// A TLS session kept for resumption with the same endpoint (an `SSL_SESSION*`, freed in deinit).
-/// It may be handed to any loop: a session is reference-counted and only read once saved.
+/// It may be handed to any loop: it is never written after saving (each connection resumes from
+/// its own copy), and OpenSSL's reference counting is atomic.
 final class TLSSavedSession: @unchecked Sendable {
     /// The `SSL_SESSION*`, owned.
     let raw: OpaquePointer

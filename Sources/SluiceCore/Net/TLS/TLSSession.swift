@@ -1,4 +1,5 @@
 import CSSL
+import CSluiceLinux
 import Glibc
 
 /// One TLS connection over a non-blocking fd that the caller owns and closes (OpenSSL never
@@ -10,9 +11,12 @@ final class TLSSession {
     let context: TLSContext
     /// Client: the name the certificate is checked against (SNI or IP literal); server: empty.
     let peerName: String
-    /// Set by the first fatal error; every later call answers it again without touching OpenSSL,
-    /// which must not be driven after a fatal error.
-    private(set) var failure: String?
+    /// Set by a fatal error or an end of stream without close_notify: every later step answers it
+    /// again without touching OpenSSL, which must not be driven (not even to shut down) after those.
+    private var terminal: TLSIOResult?
+    /// Set once a step has completed after the handshake; an end of stream before that is a
+    /// failed handshake, after it a close. (OpenSSL's own state reverts to "in init" on errors.)
+    private var established = false
 
     private init(context: TLSContext, fd: Int32, peerName: String) throws(TLSError) {
         TLSErrorQueue.clear()
@@ -57,9 +61,16 @@ final class TLSSession {
                 }
             }
         }
-        if let session, session.context === ctx, session.serverName == name, SSL_set_session(s.raw, session.raw) != 1 {
-            // An unusable session only costs a full handshake.
-            TLSErrorQueue.clear()
+        if let session, session.context === ctx, session.serverName == name {
+            // The connection gets its own copy: OpenSSL writes to a connection's session (e.g. marks
+            // it unresumable when the connection ends without close_notify), and the saved one is
+            // shared between loops. An unusable session only costs a full handshake.
+            if let copy = SSL_SESSION_dup(session.raw) {
+                if SSL_set_session(s.raw, copy) != 1 { TLSErrorQueue.clear() }
+                SSL_SESSION_free(copy)
+            } else {
+                TLSErrorQueue.clear()
+            }
         }
         return s
     }
@@ -72,54 +83,114 @@ final class TLSSession {
         return s
     }
 
+    /// The first fatal error's text, or nil.
+    var failure: String? {
+        if case .failed(let message) = terminal { return message }
+        return nil
+    }
+
     /// True once the handshake has finished.
     var isHandshakeComplete: Bool { SSL_is_init_finished(raw) == 1 }
 
-    /// True when the handshake resumed an earlier session.
-    var wasResumed: Bool { SSL_session_reused(raw) == 1 }
-
-    /// The protocol ALPN settled on (`"http/1.1"`), or nil when none was negotiated.
-    var negotiatedALPN: String? {
-        var data: UnsafePointer<UInt8>?
-        var length: UInt32 = 0
-        SSL_get0_alpn_selected(raw, &data, &length)
-        guard let data, length > 0 else { return nil }
-        return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
-    }
-
-    /// The negotiated protocol version, e.g. `"TLSv1.3"`.
-    var protocolVersion: String { String(cString: SSL_get_version(raw)) }
-
-    /// The X.509 verification result text when it was not OK (e.g. "hostname mismatch"), else nil.
-    /// A context with `verify: false` still records what would have failed.
-    var verifyError: String? {
-        let result = SSL_get_verify_result(raw)
-        guard result != X509_V_OK else { return nil }
-        return String(cString: X509_verify_cert_error_string(result))
-    }
-
-    /// Bytes already decrypted and buffered inside OpenSSL: epoll cannot see them, so the caller
-    /// reads them before waiting for readability again.
-    var pendingBytes: Int { Int(SSL_pending(raw)) }
-
-    /// True when the peer ended with a close_notify (not a bare end of stream).
-    var peerSentCloseNotify: Bool { SSL_get_shutdown(raw) & SSL_RECEIVED_SHUTDOWN != 0 }
-
-    /// The session to keep for resuming with the same endpoint, or nil (server side, failed or
-    /// unfinished handshake, or nothing resumable yet). TLS 1.3 tickets arrive after the handshake,
-    /// with the first read: save after reading the first response bytes.
-    func savedSession() -> TLSSavedSession? {
-        guard !context.isServer, failure == nil, isHandshakeComplete, let s = SSL_get1_session(raw) else { return nil }
-        guard SSL_SESSION_is_resumable(s) == 1 else {
-            SSL_SESSION_free(s)
-            return nil
+    /// One handshake step: `.done(0)` once complete (and on every later call).
+    func handshake() -> TLSIOResult {
+        if let terminal { return terminal }
+        if isHandshakeComplete {
+            established = true
+            return .done(0)
         }
-        return TLSSavedSession(raw: s, context: context, serverName: peerName)
+        // Handshakes are rare: a stray entry from other code on this thread must not be taken
+        // for this connection's error.
+        TLSErrorQueue.clear()
+        let r = SSL_do_handshake(raw)
+        if r == 1 {
+            established = true
+            return .done(0)
+        }
+        return classify(r)
     }
 
-    /// Marks the session failed (first message wins); called by the I/O steps.
-    func recordFailure(_ message: String) {
-        if failure == nil { failure = message }
+    /// Reads decrypted bytes into `buffer`. An empty buffer answers `.done(0)`.
+    /// After a `.done`, check `pendingBytes` before waiting for epoll.
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> TLSIOResult {
+        if let terminal { return terminal }
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return .done(0) }
+        var n = 0
+        if SSL_read_ex(raw, base, buffer.count, &n) == 1 {
+            established = true
+            return .done(n)
+        }
+        return classify(0)
+    }
+
+    /// Encrypts and sends as much of `bytes` as the socket takes (partial writes are on).
+    /// After `.wantRead`/`.wantWrite`, repeat with the same bytes; they may have moved in memory.
+    func write(_ bytes: UnsafeRawBufferPointer) -> TLSIOResult {
+        if let terminal { return terminal }
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return .done(0) }
+        var n = 0
+        if SSL_write_ex(raw, base, bytes.count, &n) == 1 {
+            established = true
+            return .done(n)
+        }
+        return classify(0)
+    }
+
+    /// Sends a close_notify if the connection is healthy; never waits for the peer's.
+    func shutdown() {
+        guard terminal == nil, isHandshakeComplete else { return }
+        _ = SSL_shutdown(raw)
+        TLSErrorQueue.clear()
+    }
+
+    /// Maps a failed OpenSSL call to a result, draining the error queue on every error path.
+    private func classify(_ ret: Int32) -> TLSIOResult {
+        let code = SSL_get_error(raw, ret)
+        switch code {
+        case SSL_ERROR_WANT_READ:
+            return .wantRead
+        case SSL_ERROR_WANT_WRITE:
+            return .wantWrite
+        case SSL_ERROR_ZERO_RETURN:
+            TLSErrorQueue.clear()
+            return .closed
+        case SSL_ERROR_SYSCALL:
+            let queued = TLSErrorQueue.drain()
+            let e = CSluiceLinux_errno()
+            if queued.isEmpty, e == 0 { return endOfStream() }
+            return fail(queued.isEmpty ? String(cString: strerror(e)) : queued)
+        case SSL_ERROR_SSL:
+            let last = ERR_peek_last_error()
+            if ERR_GET_LIB(last) == ERR_LIB_SSL, ERR_GET_REASON(last) == SSL_R_UNEXPECTED_EOF_WHILE_READING {
+                TLSErrorQueue.clear()
+                return endOfStream()
+            }
+            let queued = TLSErrorQueue.drain()
+            if let verify = failedVerification { return fail("certificate verify failed: \(verify)") }
+            return fail(queued.isEmpty ? "TLS protocol error" : queued)
+        default:
+            let queued = TLSErrorQueue.drain()
+            return fail(queued.isEmpty ? "TLS error \(code)" : queued)
+        }
+    }
+
+    /// End of stream without close_notify: a failure mid-handshake, a close afterwards.
+    private func endOfStream() -> TLSIOResult {
+        guard established else { return fail("connection closed by peer during the TLS handshake") }
+        terminal = .closed
+        return .closed
+    }
+
+    /// The verification error behind a failed handshake, when the peer was being verified.
+    private var failedVerification: String? {
+        guard SSL_get_verify_mode(raw) & SSL_VERIFY_PEER != 0 else { return nil }
+        return verifyError
+    }
+
+    private func fail(_ message: String) -> TLSIOResult {
+        let result = TLSIOResult.failed(message)
+        if terminal == nil { terminal = result }
+        return result
     }
 
     private static func isIPLiteral(_ name: String) -> Bool {

@@ -61,8 +61,24 @@ final class TransformProcessor: Processor {
     private func edit(_ body: [UInt8], set: [(String, JSONValue)], remove: [String]) -> [UInt8]? {
         guard case .success(var v) = JSONValue.parse(body), case .object = v else { return nil }
         for p in remove { _ = v.remove(atPointer: p) }
-        for (p, value) in set { _ = v.set(value, atPointer: p) }
+        for (p, value) in set {
+            if !v.set(value, atPointer: p) {
+                // Create missing parent objects, as a user of set_body_fields expects.
+                Self.createParents(of: p, in: &v)
+                _ = v.set(value, atPointer: p)
+            }
+        }
         return v.serialized()
+    }
+
+    private static func createParents(of pointer: String, in v: inout JSONValue) {
+        let parts = pointer.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        guard parts.count > 1 else { return }
+        var prefix = ""
+        for part in parts.dropLast() {
+            prefix += "/" + part
+            if v.value(atPointer: prefix) == nil { _ = v.set(.object([]), atPointer: prefix) }
+        }
     }
 
     func explain(_ r: inout PipelineRequest, env: PipelineEnvironment) -> ProcessorVerdict {

@@ -1,0 +1,33 @@
+/// Builds prompt-cache keys (SPEC §4): SHA-256 over route name, upstream model and the canonical JSON body
+/// with top-level `user` removed. `stream` and every other field stay in the key.
+enum PromptCacheKey {
+    /// Version tag inside the hashed material: bump it when the material's layout changes so that entries
+    /// written by an older build (e.g. in a shared Redis cache) can never be read as hits.
+    static let version = "sluice.prompt_cache.v1"
+
+    /// Top-level members left out of the key: per-end-user tags that do not change the answer.
+    static let ignoredMembers: Set<String> = ["user"]
+
+    /// The key for a raw request body; nil when the body is not one valid JSON object.
+    static func make(route: String, upstreamModel: String, body: [UInt8], digest: some CacheDigest) -> CacheKey? {
+        guard case .success(let value) = JSONValue.parse(body) else { return nil }
+        return make(route: route, upstreamModel: upstreamModel, value: value, digest: digest)
+    }
+
+    /// The key for an already parsed body (saves a second parse when the caller decoded it anyway).
+    static func make(route: String, upstreamModel: String, value: JSONValue, digest: some CacheDigest) -> CacheKey? {
+        guard let m = material(route: route, upstreamModel: upstreamModel, value: value) else { return nil }
+        return CacheKey(bytes: digest.sha256(m))
+    }
+
+    /// The bytes that get hashed: the canonical form of `[version, route, upstreamModel, body]`. A JSON array
+    /// of canonical strings frames the parts unambiguously (no route/model split can collide with another).
+    static func material(route: String, upstreamModel: String, value: JSONValue) -> [UInt8]? {
+        guard case .object(var members) = value else { return nil }
+        members.removeAll { ignoredMembers.contains($0.0) }
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + route.utf8.count + upstreamModel.utf8.count)
+        JSONValue.array([.string(version), .string(route), .string(upstreamModel), .object(members)]).canonical(into: &out)
+        return out
+    }
+}

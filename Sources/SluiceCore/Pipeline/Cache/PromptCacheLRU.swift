@@ -1,0 +1,158 @@
+/// One shard's entries: a byte-bounded LRU with per-entry expiry. Not thread-safe on its own (the store
+/// keeps each one behind its shard lock). Nodes live in an array linked by index, so moving an entry to the
+/// front allocates nothing.
+struct PromptCacheLRU {
+    private struct Node {
+        var key: CacheKey
+        var response: CachedResponse
+        var cost: Int
+        var storedAt: UInt64
+        var expiresAt: UInt64
+        var prev: Int
+        var next: Int
+    }
+
+    /// Outcome of `get`.
+    enum Probe {
+        case hit(CachedResponse)
+        /// Present but too old: removed.
+        case expired
+        case absent
+    }
+
+    /// Byte budget of this shard.
+    let capacity: Int
+    /// Sum of the costs of the entries held.
+    private(set) var bytes = 0
+    private var nodes: [Node?] = []
+    private var freeSlots: [Int] = []
+    private var slots: [CacheKey: Int] = [:]
+    /// Most recently used; -1 when empty.
+    private var head = -1
+    /// Least recently used; -1 when empty.
+    private var tail = -1
+
+    init(capacity: Int) {
+        self.capacity = Swift.max(0, capacity)
+    }
+
+    /// Number of entries held.
+    var count: Int { slots.count }
+
+    /// The entry for `key` when it is younger than both its own TTL and `maxAgeNanos` (the TTL the caller uses
+    /// now, which a reload may have shortened). A hit becomes most recently used; a stale entry is removed.
+    mutating func get(_ key: CacheKey, now: UInt64, maxAgeNanos: UInt64) -> Probe {
+        guard let i = slots[key], let node = nodes[i] else { return .absent }
+        if now >= node.expiresAt || now &- node.storedAt >= maxAgeNanos || now < node.storedAt {
+            unlinkAndFree(i)
+            return .expired
+        }
+        moveToFront(i)
+        return .hit(node.response)
+    }
+
+    /// The fresh entry for `key` without touching recency or removing anything.
+    func peek(_ key: CacheKey, now: UInt64, maxAgeNanos: UInt64) -> CachedResponse? {
+        guard let i = slots[key], let node = nodes[i] else { return nil }
+        guard now < node.expiresAt, now >= node.storedAt, now - node.storedAt < maxAgeNanos else { return nil }
+        return node.response
+    }
+
+    /// Stores `response` (replacing an entry with the same key), evicting least recently used entries until it
+    /// fits. Returns the number evicted, or nil when `cost` exceeds the capacity (nothing changes then).
+    mutating func insert(_ key: CacheKey, _ response: CachedResponse, cost: Int, now: UInt64, ttlNanos: UInt64) -> Int? {
+        guard cost <= capacity else { return nil }
+        if let old = slots[key] { unlinkAndFree(old) }
+        var evicted = 0
+        while bytes + cost > capacity && tail >= 0 {
+            unlinkAndFree(tail)
+            evicted += 1
+        }
+        let (expiresAt, overflow) = now.addingReportingOverflow(ttlNanos)
+        let node = Node(key: key, response: response, cost: cost, storedAt: now,
+                        expiresAt: overflow ? UInt64.max : expiresAt, prev: -1, next: head)
+        let i: Int
+        if let free = freeSlots.popLast() {
+            i = free
+            nodes[i] = node
+        } else {
+            i = nodes.count
+            nodes.append(node)
+        }
+        if head >= 0 { nodes[head]?.prev = i }
+        head = i
+        if tail < 0 { tail = i }
+        slots[key] = i
+        bytes += cost
+        return evicted
+    }
+
+    /// Removes the entry for `key`; false when absent.
+    @discardableResult
+    mutating func remove(_ key: CacheKey) -> Bool {
+        guard let i = slots[key] else { return false }
+        unlinkAndFree(i)
+        return true
+    }
+
+    /// Removes every entry whose own TTL has run out; returns how many.
+    mutating func removeExpired(now: UInt64) -> Int {
+        var removed = 0
+        var i = tail
+        while i >= 0, let node = nodes[i] {
+            let prev = node.prev
+            if now >= node.expiresAt {
+                unlinkAndFree(i)
+                removed += 1
+            }
+            i = prev
+        }
+        return removed
+    }
+
+    /// Drops everything and returns the memory.
+    mutating func removeAll() {
+        nodes = []
+        freeSlots = []
+        slots = [:]
+        head = -1
+        tail = -1
+        bytes = 0
+    }
+
+    /// Keys from most to least recently used (for tests and diagnostics).
+    var keysByRecency: [CacheKey] {
+        var out: [CacheKey] = []
+        var i = head
+        while i >= 0, let node = nodes[i] {
+            out.append(node.key)
+            i = node.next
+        }
+        return out
+    }
+
+    private mutating func unlink(_ i: Int) {
+        guard let node = nodes[i] else { return }
+        if node.prev >= 0 { nodes[node.prev]?.next = node.next } else { head = node.next }
+        if node.next >= 0 { nodes[node.next]?.prev = node.prev } else { tail = node.prev }
+    }
+
+    private mutating func moveToFront(_ i: Int) {
+        guard head != i else { return }
+        unlink(i)
+        nodes[i]?.prev = -1
+        nodes[i]?.next = head
+        if head >= 0 { nodes[head]?.prev = i }
+        head = i
+        if tail < 0 { tail = i }
+    }
+
+    private mutating func unlinkAndFree(_ i: Int) {
+        guard let node = nodes[i] else { return }
+        unlink(i)
+        slots[node.key] = nil
+        bytes -= node.cost
+        nodes[i] = nil
+        freeSlots.append(i)
+    }
+}

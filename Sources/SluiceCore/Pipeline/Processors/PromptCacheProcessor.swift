@@ -1,0 +1,201 @@
+/// `prompt_cache`: exact-match response cache after the router (SPEC §4). A hit answers from
+/// the store (replayed as a stream when it was one) and passes no bucket; identical concurrent
+/// misses coalesce into one upstream call when `coalesce` is on.
+final class PromptCacheProcessor: Processor {
+    let name: String
+    let failureMode: ProcessorFailureMode
+    let config: PromptCacheConfig
+    let store: PromptCacheStore
+    let digest: any CacheDigest
+    let ttlNanos: UInt64
+
+    var typeName: String { "prompt_cache" }
+    var hasResponseHook: Bool { true }
+    var filtersStreams: Bool { true }
+
+    init(name: String, failureMode: ProcessorFailureMode, config: PromptCacheConfig, store: PromptCacheStore, digest: any CacheDigest) {
+        self.name = name
+        self.failureMode = failureMode
+        self.config = config
+        self.store = store
+        self.digest = digest
+        ttlNanos = config.ttl.nanosecondsClamped
+    }
+
+    /// The key and directives of a request, or nil when it bypasses the cache.
+    private func keyFor(_ r: PipelineRequest) -> (CacheKey, noCache: Bool, noStore: Bool)? {
+        guard let route = r.routeName else { return nil }
+        let cc = r.headers.first("cache-control").map { CachePolicy.directives(bytes: $0) } ?? (noCache: false, noStore: false)
+        let api = CachePolicy.API(rawValue: r.api.cachePolicyAPI) ?? .chat
+        let cacheable = r.body.withUnsafeBytes { raw -> Bool in
+            guard case .success(let index) = JSONScanner.scanObject(raw) else { return false }
+            return CachePolicy.isCacheable(api: api, index: index, in: raw, deterministicOnly: config.deterministicOnly)
+        }
+        guard cacheable, let key = PromptCacheKey.make(route: route, upstreamModel: r.upstreamModel ?? r.model, body: r.body, digest: digest) else {
+            return nil
+        }
+        return (key, cc.noCache, cc.noStore)
+    }
+
+    func handleRequest(_ r: inout PipelineRequest, scratch: inout ProcessorScratch, env: PipelineEnvironment) -> ProcessorDecision {
+        guard r.routeName != nil else { return .fail("prompt_cache needs the model_router before it") }
+        guard let (key, noCache, noStore) = keyFor(r) else {
+            r.cache = "bypass"
+            store.recordBypass()
+            return .proceed
+        }
+        if noCache {
+            r.cache = "bypass"
+            store.recordBypass()
+            scratch = .cache(PromptCacheScratch(key: key, store: !noStore, ticket: nil))
+            return .proceed
+        }
+        switch store.lookup(key, ttlNanos: ttlNanos, coalesce: config.coalesce, onLeaderDone: env.makeCoalesceResumer()) {
+        case .hit(let response):
+            r.cache = "hit"
+            return .answer(Self.answer(response))
+        case .leader(let ticket):
+            r.cache = "miss"
+            scratch = .cache(PromptCacheScratch(key: key, store: !noStore, ticket: ticket))
+            return .proceed
+        case .follower:
+            // A coalesced follower counts as a hit (it never reaches the upstream when the leader stores).
+            r.cache = "hit"
+            scratch = .cache(PromptCacheScratch(key: key, store: !noStore, ticket: nil))
+            return .awaitCoalesced
+        }
+    }
+
+    func resumeCoalesced(_ r: inout PipelineRequest, scratch: inout ProcessorScratch, response: CachedResponse?) -> ProcessorDecision {
+        if let resp = response { return .answer(Self.answer(resp)) }
+        // The leader's answer was not stored: go upstream on our own (no coalescing this time).
+        guard case .cache(var sc) = scratch else { return .proceed }
+        switch store.lookup(sc.key, ttlNanos: ttlNanos, coalesce: false, onLeaderDone: { _ in }) {
+        case .hit(let resp):
+            return .answer(Self.answer(resp))
+        case .leader(let ticket):
+            r.cache = "miss"
+            sc.ticket = ticket
+            scratch = .cache(sc)
+            return .proceed
+        case .follower:
+            r.cache = "miss"
+            return .proceed
+        }
+    }
+
+    static func answer(_ c: CachedResponse) -> LocalAnswer {
+        LocalAnswer(status: c.status, headers: c.headers, body: c.body, sseEvents: c.sseEvents, errorCode: nil)
+    }
+
+    func handleResponse(_ res: inout PipelineResponse, request: PipelineRequest, scratch: inout ProcessorScratch,
+                        env: PipelineEnvironment) -> ProcessorDecision {
+        guard case .cache(var sc) = scratch else { return .proceed }
+        var stored: CachedResponse?
+        if !res.isLocal, sc.store, (200..<300).contains(res.status) {
+            var headers: [(String, String)] = []
+            if let ct = res.headers.firstString("content-type") { headers.append(("content-type", ct)) }
+            stored = CachedResponse(status: res.status, headers: headers, body: res.body)
+        }
+        if let t = sc.ticket {
+            store.complete(t, storing: stored, ttlNanos: ttlNanos)
+        } else if let s = stored {
+            store.insert(sc.key, s, ttlNanos: ttlNanos)
+        }
+        sc.ticket = nil
+        sc.store = false
+        scratch = .cache(sc)
+        return .proceed
+    }
+
+    func streamFilter(request: PipelineRequest, scratch: inout ProcessorScratch, env: PipelineEnvironment) -> StreamEventFilter? {
+        guard case .cache(var sc) = scratch, sc.store || sc.ticket != nil else { return nil }
+        let recorder = CacheStreamRecorder(store: store, key: sc.key, ticket: sc.ticket, storeAnswer: sc.store,
+                                           ttlNanos: ttlNanos, maxBytes: config.maxEntryBytes)
+        // The recorder now owns the ticket.
+        sc.ticket = nil
+        sc.store = false
+        scratch = .cache(sc)
+        return recorder
+    }
+
+    func requestEnded(scratch: inout ProcessorScratch) {
+        guard case .cache(var sc) = scratch, let t = sc.ticket else { return }
+        store.complete(t, storing: nil, ttlNanos: ttlNanos)
+        sc.ticket = nil
+        scratch = .cache(sc)
+    }
+
+    func explain(_ r: inout PipelineRequest, env: PipelineEnvironment) -> ProcessorVerdict {
+        guard r.routeName != nil else {
+            return ProcessorVerdict(processor: name, type: typeName, verdict: "fail", detail: "needs the model_router before it")
+        }
+        guard let (key, noCache, _) = keyFor(r) else {
+            r.cache = "bypass"
+            return ProcessorVerdict(processor: name, type: typeName, verdict: "bypass", detail: "not cacheable")
+        }
+        let hit = !noCache && store.contains(key, ttlNanos: ttlNanos)
+        r.cache = noCache ? "bypass" : (hit ? "hit" : "miss")
+        return ProcessorVerdict(processor: name, type: typeName, verdict: r.cache ?? "miss", detail: "key " + key.hex)
+    }
+}
+
+/// Records a streamed answer's events for the cache while passing them on unchanged.
+final class CacheStreamRecorder: StreamEventFilter {
+    private let store: PromptCacheStore
+    private let key: CacheKey
+    private var ticket: CoalesceTicket?
+    private var storeAnswer: Bool
+    private let ttlNanos: UInt64
+    private let maxBytes: Int
+    private var events: [[UInt8]] = []
+    private var bytes = 0
+    private var finished = false
+
+    init(store: PromptCacheStore, key: CacheKey, ticket: CoalesceTicket?, storeAnswer: Bool, ttlNanos: UInt64, maxBytes: Int) {
+        self.store = store
+        self.key = key
+        self.ticket = ticket
+        self.storeAnswer = storeAnswer
+        self.ttlNanos = ttlNanos
+        self.maxBytes = maxBytes
+    }
+
+    func process(_ event: [UInt8]) -> StreamFilterOutput {
+        if storeAnswer {
+            bytes += event.count
+            if bytes > maxBytes {
+                // Too large to cache: stop recording (bounded memory), store nothing.
+                storeAnswer = false
+                events = []
+            } else {
+                events.append(event)
+            }
+        }
+        return .events([event])
+    }
+
+    func finish() -> StreamFilterOutput {
+        guard !finished else { return .events([]) }
+        finished = true
+        let stored = storeAnswer ? CachedResponse(status: 200, headers: [("content-type", "text/event-stream")], sseEvents: events) : nil
+        if let t = ticket {
+            store.complete(t, storing: stored, ttlNanos: ttlNanos)
+        } else if let s = stored {
+            store.insert(key, s, ttlNanos: ttlNanos)
+        }
+        ticket = nil
+        events = []
+        return .events([])
+    }
+
+    func abandon() {
+        guard !finished else { return }
+        finished = true
+        if let t = ticket { store.complete(t, storing: nil, ttlNanos: ttlNanos) }
+        ticket = nil
+        events = []
+    }
+
+    deinit { abandon() }
+}

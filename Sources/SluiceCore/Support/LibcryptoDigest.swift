@@ -1,0 +1,4 @@
+/// The prompt cache's `CacheDigest`, backed by libcrypto's SHA-256.
+struct LibcryptoDigest: CacheDigest {
+    func sha256(_ bytes: [UInt8]) -> [UInt8] { SHA256Digest.digest(bytes) }
+}

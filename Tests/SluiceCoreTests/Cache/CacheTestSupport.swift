@@ -1,0 +1,112 @@
+import Synchronization
+@testable import SluiceCore
+
+/// Digest that returns its input: lets tests read the hashed material through the key.
+struct CacheTestIdentityDigest: CacheDigest {
+    func sha256(_ bytes: [UInt8]) -> [UInt8] { bytes }
+}
+
+/// Pure-Swift SHA-256 (FIPS 180-4) for tests.
+struct CacheTestSHA256: CacheDigest {
+    private static let k: [UInt32] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+    ]
+
+    private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+
+    func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+        var msg = bytes
+        let bitLength = UInt64(bytes.count) &* 8
+        msg.append(0x80)
+        while msg.count % 64 != 56 { msg.append(0) }
+        for i in (0..<8).reversed() { msg.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
+        var w = [UInt32](repeating: 0, count: 64)
+        for chunk in stride(from: 0, to: msg.count, by: 64) {
+            for t in 0..<16 {
+                let j = chunk + t * 4
+                w[t] = UInt32(msg[j]) << 24 | UInt32(msg[j + 1]) << 16 | UInt32(msg[j + 2]) << 8 | UInt32(msg[j + 3])
+            }
+            for t in 16..<64 {
+                let s0 = Self.rotr(w[t - 15], 7) ^ Self.rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
+                let s1 = Self.rotr(w[t - 2], 17) ^ Self.rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
+                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+            }
+            var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
+            for t in 0..<64 {
+                let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
+                let ch = (e & f) ^ (~e & g)
+                let t1 = hh &+ s1 &+ ch &+ Self.k[t] &+ w[t]
+                let s0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
+                let maj = (a & b) ^ (a & c) ^ (b & c)
+                let t2 = s0 &+ maj
+                (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+            }
+            h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d
+            h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
+        }
+        var out: [UInt8] = []
+        for v in h { for s in [24, 16, 8, 0] as [UInt32] { out.append(UInt8(truncatingIfNeeded: v >> s)) } }
+        return out
+    }
+}
+
+/// Settable monotonic clock.
+final class CacheTestClock: CacheClock {
+    private let nanos = Atomic<UInt64>(1_000)
+
+    func nowNanos() -> UInt64 { nanos.load(ordering: .relaxed) }
+
+    func advance(_ delta: UInt64) { nanos.wrappingAdd(delta, ordering: .relaxed) }
+}
+
+/// Collects follower callbacks (thread-safe) so tests can count them.
+final class CacheTestRecorder: Sendable {
+    private let calls = Mutex<[CachedResponse?]>([])
+
+    var callback: @Sendable (CachedResponse?) -> Void {
+        { r in self.calls.withLock { $0.append(r) } }
+    }
+
+    var count: Int { calls.withLock { $0.count } }
+    var all: [CachedResponse?] { calls.withLock { $0 } }
+    var nilCount: Int { calls.withLock { $0.filter { $0 == nil }.count } }
+}
+
+/// Small builders shared by the cache tests.
+enum CacheTestData {
+    static let second: UInt64 = 1_000_000_000
+
+    static func key(_ n: Int) -> CacheKey {
+        CacheTestSHA256().sha256(Array("key-\(n)".utf8)).withUnsafeBufferPointer { CacheKey(bytes: Array($0)) }
+    }
+
+    /// A whole-body answer whose `byteSize` is exactly `size` (at least the fixed overhead).
+    static func response(size: Int, status: Int = 200) -> CachedResponse {
+        CachedResponse(status: status, body: [UInt8](repeating: 0x61, count: Swift.max(0, size - CachedResponse.entryOverhead)))
+    }
+
+    static func isHit(_ l: PromptCacheStore.Lookup) -> Bool {
+        if case .hit = l { return true }
+        return false
+    }
+
+    static func isFollower(_ l: PromptCacheStore.Lookup) -> Bool {
+        if case .follower = l { return true }
+        return false
+    }
+
+    static func ticket(_ l: PromptCacheStore.Lookup) -> CoalesceTicket? {
+        if case .leader(let t) = l { return t }
+        return nil
+    }
+
+    static let ignore: @Sendable (CachedResponse?) -> Void = { _ in }
+}
