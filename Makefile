@@ -57,3 +57,10 @@ distclean: clean
 
 help:
 	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+
+# Container image (deploy/Dockerfile, built from the repo root). Needs a Docker engine with
+# BuildKit; on a machine without one (such as the development VM) this target fails at `docker`.
+.PHONY: image
+IMAGE ?= sluice:dev
+image:
+	docker build -f deploy/Dockerfile -t $(IMAGE) .

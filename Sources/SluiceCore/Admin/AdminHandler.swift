@@ -31,10 +31,10 @@ final class AdminHandler: HTTPServerHandler {
     func screenHead(_ head: HTTPRequestHead, peer: SocketAddress?) -> GatewayError? {
         switch (head.path, head.method) {
         case ("/healthz", .get), ("/readyz", .get), ("/metrics", .get), ("/stats", .get), ("/config", .get),
-             ("/backends", .get), ("/reload", .post), ("/cache", .get), ("/cache", .delete), ("/explain", .post):
+             ("/backends", .get), ("/reload", .post), ("/cache", .get), ("/cache", .delete), ("/explain", .post), ("/ratelimits", .get):
             break
         case ("/healthz", _), ("/readyz", _), ("/metrics", _), ("/stats", _), ("/config", _), ("/backends", _), ("/reload", _),
-             ("/cache", _), ("/explain", _):
+             ("/cache", _), ("/explain", _), ("/ratelimits", _):
             return .methodNotAllowed()
         default:
             return .notFound(head.path)
@@ -88,6 +88,11 @@ final class AdminHandler: HTTPServerHandler {
             json(responder, 200, StatsWriter.renderBackends(backend.endpoints()))
         case "/reload":
             reload(responder)
+        case "/ratelimits":
+            let filter = request.head.query.flatMap { q in
+                q.split(separator: "&").first { $0.hasPrefix("key=") }.map { String($0.dropFirst(4)).removingPercentEncodingLite() }
+            }
+            Self.sendJSON(responder, 200, StatsWriter.renderRateLimits(backend.store.snapshot().limiter, keyFilter: filter))
         case "/explain":
             let (status, body) = Explain.run(request.body, snap: backend.store.snapshot())
             Self.sendJSON(responder, status, body)

@@ -33,6 +33,23 @@ enum StatsWriter {
         return o
     }
 
+    /// `GET /ratelimits`: buckets by use (top 100), keys named by config name or tenant.
+    static func renderRateLimits(_ limiter: RateLimiter?, keyFilter: String?) -> [UInt8] {
+        var out: [UInt8] = Array("{\"buckets\":[".utf8)
+        for (i, b) in (limiter?.snapshot(top: 100, keyFilter: keyFilter) ?? []).enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array("{\"name\":".utf8)
+            JSONWriter.appendString(b.name, to: &out)
+            out += Array(",\"key\":".utf8)
+            JSONWriter.appendString(b.key, to: &out)
+            out += Array(",\"unit\":".utf8)
+            JSONWriter.appendString(b.unit.rawValue, to: &out)
+            out += Array(",\"capacity\":\(b.capacity),\"remaining\":\(b.remaining),\"reset_ms\":\(b.resetNanos / 1_000_000),\"shadow\":\(b.shadow)}".utf8)
+        }
+        out += Array("]}".utf8)
+        return out
+    }
+
     static func renderBackends(_ endpoints: [UpstreamEndpoint]) -> String {
         var out: [UInt8] = Array("{\"endpoints\":[".utf8)
         for (i, ep) in endpoints.enumerated() {

@@ -133,7 +133,7 @@ final class Gateway: AdminBackend, @unchecked Sendable {
                 let gen = old.generation + 1
                 let snap: RuntimeSnapshot
                 do {
-                    snap = try SnapshotBuilder.build(config, generation: gen, registry: registry, stores: cacheStores)
+                    snap = try SnapshotBuilder.build(config, generation: gen, registry: registry, stores: cacheStores, previous: old)
                 } catch {
                     stats.configReloadsFailed.wrappingAdd(1, ordering: .relaxed)
                     return .failure(error as? ConfigErrors ?? ConfigErrors(diagnostics: []))

@@ -9,6 +9,8 @@ final class LoopContext {
     let snapshots: SnapshotCache
     let state: ServerState
     var random = FastRandom()
+    /// `tokens_total` label sets per (route target, configured tenant).
+    var tenantLabels: [TenantLabelKey: MetricLabelSet] = [:]
     /// Round-robin cursors per backend name.
     var roundRobin: [String: Int] = [:]
 
@@ -20,6 +22,12 @@ final class LoopContext {
         self.snapshots = SnapshotCache(store: store)
         self.state = state
     }
+}
+
+/// Key of a per-tenant label set.
+struct TenantLabelKey: Hashable {
+    var target: ObjectIdentifier
+    var tenant: String
 }
 
 /// The processed inference endpoints (SPEC §3).

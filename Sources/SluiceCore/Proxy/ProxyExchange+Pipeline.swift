@@ -111,6 +111,7 @@ extension ProxyExchange: PipelineEnvironment {
 
     /// A processor at `position` answered: the response hooks of the processors before it run, then the client gets it.
     func answerLocally(_ a: LocalAnswer, before position: Int) {
+        if a.errorCode == nil { peekLimits() }
         if let events = a.sseEvents {
             relay.error = a.errorCode
             sendReplayedStream(a, events: events)

@@ -137,7 +137,9 @@ extension ProxyExchange {
         let now = SystemClock.monotonicNanos()
         let upstream = firstByteAt > 0 ? firstByteAt &- upstreamSentAt : 0
         let total = now &- request.startedAt
-        out.append(contentsOf: "\r\nserver-timing: gateway;dur=".utf8)
+        out.append(contentsOf: "\r\n".utf8)
+        writeLimitHeaders(into: &out)
+        out.append(contentsOf: "server-timing: gateway;dur=".utf8)
         Self.appendMillis(total > upstream ? total - upstream : 0, into: &out)
         out.append(contentsOf: ", upstream;dur=".utf8)
         Self.appendMillis(upstream, into: &out)
@@ -198,9 +200,20 @@ extension ProxyExchange {
         m.add(.requests, l.requests, detail: status)
         m.observe(.requestDuration, l.duration, Double(SystemClock.monotonicNanos() &- request.startedAt) / 1e9)
         if firstByteAt > 0 { m.observe(.upstreamFirstByte, l.firstByte, Double(firstByteAt &- upstreamSentAt) / 1e9) }
-        guard status >= 200 && status < 300 else { return }
-        if let i = input, i > 0 { m.add(.tokens, l.tokens, detail: TokenSeries.detail(output: false, estimated: estimated), Double(i)) }
-        if let o = output, o > 0 { m.add(.tokens, l.tokens, detail: TokenSeries.detail(output: true, estimated: estimated), Double(o)) }
+        guard let up = relay.head?.status, (200..<300).contains(up) else { return }
+        let tokenLabels = tenantTokenLabels(l)
+        if let i = input, i > 0 { m.add(.tokens, tokenLabels, detail: TokenSeries.detail(output: false, estimated: estimated), Double(i)) }
+        if let o = output, o > 0 { m.add(.tokens, tokenLabels, detail: TokenSeries.detail(output: true, estimated: estimated), Double(o)) }
+    }
+
+    /// `tokens_total` labels with the tenant when it is named in config, else `other`.
+    private func tenantTokenLabels(_ l: TargetLabels) -> MetricLabelSet {
+        guard let who = identity, who.tenantIsConfigured, let tenant = who.tenant else { return l.tokens }
+        let key = TenantLabelKey(target: ObjectIdentifier(l), tenant: tenant)
+        if let cached = ctx.tenantLabels[key] { return cached }
+        let set = MetricLabelSet(["route": l.route, "model": l.model, "tenant": tenant])
+        if ctx.tenantLabels.count < 10_000 { ctx.tenantLabels[key] = set }
+        return set
     }
 
     /// Counts one upstream attempt's outcome (`UpstreamOutcome`: index, or an HTTP status ≥ 100).
@@ -218,8 +231,9 @@ extension ProxyExchange {
         let estimated = relay.usage.input == nil || relay.usage.output == nil
         var input = relay.usage.input
         var output = relay.usage.output
-        // Only an upstream answer consumes tokens (a cache hit or a block does not).
-        if status >= 200 && status < 300 && relay.head != nil {
+        // Only an upstream 2xx answer consumes tokens (a cache hit or a block does not); a client
+        // that left mid-stream is still charged.
+        if let upstream = relay.head?.status, (200..<300).contains(upstream) {
             if input == nil, let index = baseIndex, !baseBody.isEmpty {
                 input = baseBody.withUnsafeBytes { raw in snap.tokenEstimator.inputTokens(body: raw, index: index) }
             }
@@ -228,6 +242,7 @@ extension ProxyExchange {
             ctx.stats.outputTokens.wrappingAdd(output ?? 0, ordering: .relaxed)
         }
         settledUsage = (input, output, estimated)
+        settleLimits(input: input, output: output)
         recordMetrics(status: status, input: input, output: output, estimated: estimated)
     }
 
@@ -263,7 +278,8 @@ extension ProxyExchange {
         e.error = relay.error
         e.cache = preq.cache
         e.guardrail = preq.guardrail
-        e.tenant = preq.tenant
+        e.tenant = identity?.tenant
+        e.limitedBy = limitedBy
         ctx.accessLog.append(loop: ctx.loop.index, e)
     }
 }

@@ -43,6 +43,14 @@ final class ProxyExchange {
     var filters: [StreamEventFilter] = []
     /// The in-flight webhook call, if any.
     var webhook: WebhookClient?
+    /// The caller (API key name, tenant).
+    var identity: ClientIdentity?
+    /// Tokens and requests reserved at admission, settled once.
+    var reservation: LimitReservation?
+    /// The x-ratelimit-* values for the response.
+    var limitHeaders: RateLimitHeaders?
+    /// The limit that rejected the request (access log).
+    var limitedBy: String?
     /// Splits a relayed stream into events (separate from `relay`: its callback updates `relay`).
     var sse = SSEEventSplitter()
     var done = false
@@ -95,10 +103,22 @@ final class ProxyExchange {
             fail(.missingModel())
             return
         }
+        switch snap.auth.identify(request.head.headers) {
+        case .failure(let e):
+            fail(e)
+            return
+        case .success(let who):
+            identity = who
+            guard ClientAuthenticator.allows(who, model: model) else {
+                fail(GatewayError(status: 403, type: "permission_error", code: "model_not_allowed",
+                                  message: "This API key may not use the model '\(model)'"))
+                return
+            }
+        }
         baseIndex = index
         preq = PipelineRequest(api: api?.gatewayAPI ?? .chatCompletions, path: request.head.path,
                                headers: request.head.headers, body: request.body, model: model, stream: stream,
-                               tenant: nil, requestID: requestID)
+                               tenant: identity?.tenant, requestID: requestID)
         scratch = Array(repeating: .none, count: snap.pipeline.processors.count)
         runRequestHooks()
     }
@@ -123,6 +143,7 @@ final class ProxyExchange {
             }
         }
         guard let idx = index else { return }
+        if !admit(index: idx) { return }
         prepareBody(index: idx)
         primaryTriesLeft = max(1, snap.routes[r].retry?.attempts ?? 1)
         nextAttempt()

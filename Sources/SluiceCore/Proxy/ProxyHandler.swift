@@ -13,6 +13,8 @@ final class ProxyHandler: HTTPServerHandler {
         } else {
             return .notFound(head.path)
         }
+        // 401 before the body is read.
+        if case .failure(let e) = ctx.snapshots.current.auth.identify(head.headers) { return e }
         if let enc = head.headers.first("content-encoding"), !Self.isIdentity(enc) {
             return .unsupportedContentEncoding()
         }
@@ -54,8 +56,12 @@ final class ProxyHandler: HTTPServerHandler {
 
     private func answerModels(_ request: ServerRequest, responder: HTTPResponder) {
         let snap = ctx.snapshots.current
+        var allowed = snap.modelIDs
+        if case .success(let who) = snap.auth.identify(request.head.headers) {
+            allowed = allowed.filter { ClientAuthenticator.allows(who, model: $0) }
+        }
         var body: [UInt8] = Array(#"{"object":"list","data":["#.utf8)
-        for (i, id) in snap.modelIDs.enumerated() {
+        for (i, id) in allowed.enumerated() {
             if i > 0 { body.append(UInt8(ascii: ",")) }
             body.append(contentsOf: #"{"id":"#.utf8)
             JSONWriter.appendString(id, to: &body)

@@ -39,8 +39,12 @@ final class TargetLabels: Sendable {
     let duration: MetricLabelSet
     let firstByte: MetricLabelSet
     let tokens: MetricLabelSet
+    let route: String
+    let model: String
 
     init(route: String, backend: String, model: String) {
+        self.route = route
+        self.model = model
         requests = MetricLabelSet(["route": route, "backend": backend, "model": model])
         duration = MetricLabelSet(["route": route, "model": model])
         firstByte = MetricLabelSet(["backend": backend])
@@ -85,11 +89,23 @@ final class RuntimeSnapshot: Sendable {
     let webhookEndpoints: [UpstreamEndpoint]
     /// `processor="name"` labels, by pipeline position.
     let processorLabels: [String]
+    let auth: ClientAuthenticator
+    /// Nil when no `rate_limits` are configured.
+    let limiter: RateLimiter?
+    /// Lower-cased header names referenced by `header:<name>` key parts.
+    let limitHeaderNames: [String]
 
     init(generation: Int, config: GatewayConfig, routes: [CompiledRoute], routeTable: RouteTable,
          serverLimits: HTTPServerLimits, stripClientKeys: Bool, modelIDs: [String], tokenEstimator: TokenEstimator,
-         pipeline: Pipeline, webhookEndpoints: [UpstreamEndpoint]) {
+         pipeline: Pipeline, webhookEndpoints: [UpstreamEndpoint], auth: ClientAuthenticator, limiter: RateLimiter?) {
         self.pipeline = pipeline
+        self.auth = auth
+        self.limiter = limiter
+        var names: [String] = []
+        for l in config.rateLimits {
+            for part in l.key { if case .header(let n) = part, !names.contains(n) { names.append(n) } }
+        }
+        limitHeaderNames = names
         self.webhookEndpoints = webhookEndpoints
         processorLabels = pipeline.processors.map { MetricLabels.render(["processor": $0.name]) }
         self.generation = generation

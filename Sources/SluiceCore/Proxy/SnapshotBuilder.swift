@@ -46,7 +46,7 @@ final class CacheStoreRegistry: Sendable {
 /// loops (it resolves host names).
 enum SnapshotBuilder {
     static func build(_ config: GatewayConfig, generation: Int, registry: EndpointRegistry,
-                      stores: CacheStoreRegistry) throws(ConfigErrors) -> RuntimeSnapshot {
+                      stores: CacheStoreRegistry, previous: RuntimeSnapshot? = nil) throws(ConfigErrors) -> RuntimeSnapshot {
         var backends: [String: CompiledBackend] = [:]
         var live: [UpstreamEndpoint] = []
         for b in config.backends {
@@ -130,6 +130,10 @@ enum SnapshotBuilder {
                                routeTable: RouteTable(routes: config.routes.map(\.models)),
                                serverLimits: limits, stripClientKeys: config.auth.mode == .apiKey,
                                modelIDs: modelIDs, tokenEstimator: estimator,
-                               pipeline: Pipeline(processors: processors), webhookEndpoints: webhookEndpoints)
+                               pipeline: Pipeline(processors: processors), webhookEndpoints: webhookEndpoints,
+                               auth: ClientAuthenticator(config.auth),
+                               limiter: config.rateLimits.isEmpty ? nil
+                                   : RateLimiter(limits: config.rateLimits, estimation: config.tokenEstimation,
+                                                 clock: MonotonicLimiterClock(), previous: previous?.limiter))
     }
 }
