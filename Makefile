@@ -64,3 +64,20 @@ help:
 IMAGE ?= sluice:dev
 image:
 	docker build -f deploy/Dockerfile -t $(IMAGE) .
+
+# Fuzzing: libFuzzer + AddressSanitizer targets over the pure layers, built with swiftc directly
+# (fuzz/build.sh; targets, invariants and known issues in fuzz/README.md). Two runs at a time.
+#   make fuzz          every target for FUZZ_SECONDS (default 60)
+#   make fuzz-smoke    every target for 30 s (CI)
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 2
+FUZZ_TARGETS ?= config json http_request chunked sse
+
+.PHONY: fuzz fuzz-smoke
+
+fuzz:
+	FUZZ_JOBS=$(FUZZ_JOBS) fuzz/build.sh $(FUZZ_TARGETS)
+	printf '%s\n' $(FUZZ_TARGETS) | xargs -P $(FUZZ_JOBS) -I{} fuzz/run.sh {} $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30

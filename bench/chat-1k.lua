@@ -10,3 +10,22 @@ wrk.method = "POST"
 wrk.body = body
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer sk-bench"
+
+-- BENCH_VARY=1: every request carries a different number inside its prompt (same size), so a
+-- prompt cache sees only misses (its miss-and-store path is what the pipeline case measures).
+-- wrk runs one Lua state per thread: `setup` numbers the threads so their counters never collide.
+local next_tid = 1
+function setup(thread)
+  thread:set("tid", next_tid)
+  next_tid = next_tid + 1
+end
+
+if os.getenv("BENCH_VARY") == "1" then
+  local counter = 0
+  local prefix, suffix = body:match('^(.-"content":")(.*)$')
+  request = function()
+    counter = counter + 1
+    local tag = string.format("%02d%08d ", tid or 0, counter % 100000000)
+    return wrk.format(nil, nil, nil, prefix .. tag .. suffix:sub(12))
+  end
+end

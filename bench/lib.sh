@@ -172,7 +172,7 @@ bench_wrk() {
     local outfile="$1" url="$2" lua="$3" duration="$4" body="$5" pid status=0
     # In the background and waited for, so a signal reaches our trap at once and the trap
     # stops wrk by PID (a foreground child would delay the trap until wrk ends).
-    BENCH_BODY_FILE="$body" timeout --kill-after=5 $((duration + 20)) \
+    BENCH_VARY="${CASE_VARY:-0}" BENCH_BODY_FILE="$body" timeout --kill-after=5 $((duration + 20)) \
         wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${duration}s" --timeout 5s --latency -s "$lua" "$url" \
         </dev/null >"$outfile" 2>&1 &
     pid=$!

@@ -10,7 +10,7 @@
 #   WORKERS=2          nginx worker_processes and sluice server.workers
 #   DURATION=8         seconds per measured wrk run      ROUNDS=3     interleaved rounds
 #   WARMUP=2           seconds of warm-up per target     WRK_THREADS=2  WRK_CONNECTIONS=64
-#   CASES="json sse"   cases to run (functions case_<name> below)
+#   CASES="json sse json_pipeline json_limit"   cases to run (functions case_<name> below)
 #   TARGETS="direct nginx sluice"   targets (functions target_<name>_start/_stop below);
 #                      also available: nginx1 (nginx with 1 worker), sluice1 (sluice with 1 worker)
 #   BACKEND_PORT=      bench an already-running backend on this loopback port instead of sluice-mock
@@ -34,7 +34,7 @@ ROUNDS="${ROUNDS:-3}"
 WARMUP="${WARMUP:-2}"
 WRK_THREADS="${WRK_THREADS:-2}"
 WRK_CONNECTIONS="${WRK_CONNECTIONS:-64}"
-CASES="${CASES:-json sse}"
+CASES="${CASES:-json sse json_pipeline json_limit}"
 TARGETS="${TARGETS:-direct nginx sluice}"
 BACKEND_PORT="${BACKEND_PORT:-}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
@@ -80,6 +80,22 @@ case_json() {
     CASE_EVENTS=0
 }
 
+# The whole AI pipeline on the JSON case: guardrail (pii, secrets, prompt_injection), router,
+# prompt_cache on its miss path (every body differs, so every lookup misses and is stored).
+case_json_pipeline() {
+    CASE_TITLE="JSON, full pipeline — guardrail(pii,secrets,prompt_injection) + router + prompt_cache (misses), 1 KB"
+    bench_chat_body "$CASE_BODY" bench-model 16 false 1024
+    CASE_EVENTS=0
+    CASE_VARY=1
+    CASE_SLUICE_PIPELINE='[{name: guard, type: guardrail, detectors: [{type: pii, action: redact}, {type: secrets, action: block}, {type: prompt_injection, action: block}]}, {name: router, type: model_router}, {name: cache, type: prompt_cache, deterministic_only: false, max_bytes: 64MiB}]'
+}
+# One tenant token bucket (never short, so every request is admitted and reconciled).
+case_json_limit() {
+    CASE_TITLE="JSON, one tenant token bucket — 1 KB body, max_tokens 16"
+    bench_chat_body "$CASE_BODY" bench-model 16 false 1024
+    CASE_EVENTS=0
+    CASE_SLUICE_EXTRA='rate_limits: [{name: tenant-tpm, key: [tenant], unit: tokens, limit: 1000000000, window: 1m}]'
+}
 case_sse() {
     CASE_TITLE="SSE — POST /v1/chat/completions, 1 KB body, stream, max_tokens 64 (64 events)"
     bench_chat_body "$CASE_BODY" bench-model 64 true 1024
@@ -141,6 +157,7 @@ routes:
     backends:
       - {backend: mock}
 pipeline: $pipeline
+${CASE_SLUICE_EXTRA:-}
 EOF
 }
 
@@ -221,6 +238,8 @@ run_case() {
     local case_name="$1" t r raw parsed status events
     CASE_BODY="$WORK/$case_name.body.json"
     CASE_SLUICE_PIPELINE=""
+    CASE_SLUICE_EXTRA=""
+    CASE_VARY=0
     "case_$case_name"
     bench_log "case $case_name: $CASE_TITLE"
 

@@ -38,8 +38,17 @@ struct SSEEventSplitter: Sendable {
         var prevBareCR = self.prevBareCR, dropLF = self.dropLF
         var ok = true
         let cr = HTTPByteClass.cr, lf = HTTPByteClass.lf
+        // The scan reads through a buffer pointer (no bounds checks) and skips ordinary bytes in a
+        // tight loop: the state machine only runs at line endings.
+        pending.withUnsafeBufferPointer { p in
         while i < n {
-            let b = pending[i]
+            if !afterCR && !dropLF && p[i] != cr && p[i] != lf {
+                atLineStart = false
+                i += 1
+                while i < n && p[i] != cr && p[i] != lf { i += 1 }
+                continue
+            }
+            let b = p[i]
             if dropLF {
                 dropLF = false
                 if b == lf { start = i + 1; i += 1; continue }
@@ -83,6 +92,7 @@ struct SSEEventSplitter: Sendable {
                 atLineStart = false
             }
             i += 1
+        }
         }
         if ok, afterCR, blankCR, prevBareCR {
             if n - start > maxEventBytes {

@@ -27,7 +27,8 @@ enum UsageExtractor {
     /// Anthropic `message_start` (message.usage) and `message_delta` (usage.output_tokens replaces output);
     /// Responses `response.completed`/`response.incomplete`/`response.failed` (response.usage).
     static func fold(sseData: UnsafeRawBufferPointer, into usage: inout TokenUsage) {
-        guard JSONByteSearch.contains(sseData, "\"usage\""),
+        // Most events carry no usage object (`"usage":null` on OpenAI chunks): skip them unparsed.
+        guard hasUsageObject(sseData),
               case .success(let index) = JSONScanner.scanObject(sseData) else { return }
         var usageRange: Range<Int>?
         if let t = index.member("type", in: sseData), t.kind == .string {
@@ -49,9 +50,35 @@ enum UsageExtractor {
         if let o = read.output { usage.output = o }
     }
 
+    /// True when `"usage"` is followed (after optional whitespace and a colon) by an object.
+    static func hasUsageObject(_ data: UnsafeRawBufferPointer) -> Bool {
+        let needle: [UInt8] = Array("\"usage\"".utf8)
+        var i = 0
+        let n = data.count
+        while i + needle.count <= n {
+            guard data[i] == UInt8(ascii: "\""), data[i + 1] == UInt8(ascii: "u") else {
+                i += 1
+                continue
+            }
+            var k = 2
+            while k < needle.count && data[i + k] == needle[k] { k += 1 }
+            if k == needle.count {
+                var j = i + needle.count
+                while j < n && (data[j] == 32 || data[j] == 9 || data[j] == 10 || data[j] == 13) { j += 1 }
+                if j < n && data[j] == UInt8(ascii: ":") {
+                    j += 1
+                    while j < n && (data[j] == 32 || data[j] == 9 || data[j] == 10 || data[j] == 13) { j += 1 }
+                    if j < n && data[j] == UInt8(ascii: "{") { return true }
+                }
+            }
+            i += 1
+        }
+        return false
+    }
+
     /// True for the chat/completions usage-only chunk: `"choices": []` and a usage object.
     static func isUsageOnlyChunk(_ sseData: UnsafeRawBufferPointer) -> Bool {
-        guard JSONByteSearch.contains(sseData, "\"choices\""), JSONByteSearch.contains(sseData, "\"usage\""),
+        guard hasUsageObject(sseData), JSONByteSearch.contains(sseData, "\"choices\""),
               case .success(let index) = JSONScanner.scanObject(sseData),
               let c = index.member("choices", in: sseData), c.kind == .array,
               let u = index.member("usage", in: sseData), u.kind == .object else { return false }
@@ -93,6 +120,7 @@ extension UsageExtractor {
     /// choices[].delta.content (+ tool-call arguments), choices[].text, Anthropic `content_block_delta`
     /// delta.text/partial_json/thinking, Responses `*.delta` events' "delta" string.
     static func generatedTextBytes(sseData: UnsafeRawBufferPointer) -> Int {
+        if let fast = SSETextFastPath.chatDeltaContentBytes(sseData) { return fast }
         guard JSONByteSearch.contains(sseData, "\"choices\"") || JSONByteSearch.contains(sseData, "\"delta\""),
               case .success(let index) = JSONScanner.scanObject(sseData) else { return 0 }
         if let c = index.member("choices", in: sseData), c.kind == .array {

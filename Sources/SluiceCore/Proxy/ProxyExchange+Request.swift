@@ -237,7 +237,10 @@ extension ProxyExchange {
             if input == nil, let index = baseIndex, !baseBody.isEmpty {
                 input = baseBody.withUnsafeBytes { raw in snap.tokenEstimator.inputTokens(body: raw, index: index) }
             }
-            if output == nil { output = TokenEstimator.tokens(forTextBytes: relay.generatedBytes, bytesPerToken: snap.tokenEstimator.bytesPerToken) }
+            if output == nil {
+                let text = relay.streaming ? relay.streamTextEstimate : relay.generatedBytes
+                output = TokenEstimator.tokens(forTextBytes: text, bytesPerToken: snap.tokenEstimator.bytesPerToken)
+            }
             ctx.stats.inputTokens.wrappingAdd(input ?? 0, ordering: .relaxed)
             ctx.stats.outputTokens.wrappingAdd(output ?? 0, ordering: .relaxed)
         }

@@ -8,6 +8,21 @@ struct RelayState {
     var body: [UInt8] = []
     var usage = TokenUsage(input: nil, output: nil)
     var generatedBytes = 0
+    /// Stream text estimate: exact text counted on the first events, then scaled by payload bytes
+    /// (usage normally arrives in-band; this only matters when it does not).
+    var sampledEvents = 0
+    var sampleText = 0
+    var samplePayload = 0
+    var unsampledPayload = 0
+
+    /// Sampled events before the estimate switches to payload scaling.
+    static let textSampleEvents = 16
+
+    /// Estimated generated-text bytes of a relayed stream.
+    var streamTextEstimate: Int {
+        guard samplePayload > 0 else { return sampleText }
+        return sampleText + Int(Double(unsampledPayload) * Double(sampleText) / Double(samplePayload))
+    }
     var lastFailure: GatewayError?
     var error: String?
 }
@@ -118,13 +133,30 @@ extension ProxyExchange: UpstreamExchangeDelegate {
     /// Reads usage from one SSE event; false when the client must not see it (the usage-only chunk
     /// the gateway asked for).
     private func filterEvent(_ event: ArraySlice<UInt8>) -> Bool {
-        guard let data = SSEEvent.data(of: event) else { return true }
-        return data.withUnsafeBytes { raw in
-            UsageExtractor.fold(sseData: raw, into: &relay.usage)
-            relay.generatedBytes += UsageExtractor.generatedTextBytes(sseData: raw)
-            if injectedUsage && UsageExtractor.isUsageOnlyChunk(raw) { return false }
-            return true
+        // The common event is one `data: …` line: read it in place, no copy.
+        if let range = SSEEvent.singleDataLine(event) {
+            return event.withUnsafeBytes { all in
+                inspect(UnsafeRawBufferPointer(rebasing: all[(range.lowerBound - event.startIndex)..<(range.upperBound - event.startIndex)]))
+            }
         }
+        guard let data = SSEEvent.data(of: event) else { return true }
+        return data.withUnsafeBytes { inspect($0) }
+    }
+
+    /// Reads usage and counts text of one event's data; false for the usage-only chunk the client
+    /// must not see. Kept to one cheap pass for ordinary token events.
+    private func inspect(_ raw: UnsafeRawBufferPointer) -> Bool {
+        if relay.sampledEvents < RelayState.textSampleEvents {
+            relay.sampledEvents += 1
+            relay.sampleText += UsageExtractor.generatedTextBytes(sseData: raw)
+            relay.samplePayload += raw.count
+        } else {
+            relay.unsampledPayload += raw.count
+        }
+        guard UsageExtractor.hasUsageObject(raw) else { return true }
+        UsageExtractor.fold(sseData: raw, into: &relay.usage)
+        if injectedUsage && UsageExtractor.isUsageOnlyChunk(raw) { return false }
+        return true
     }
 
     func upstreamDidFinish() {

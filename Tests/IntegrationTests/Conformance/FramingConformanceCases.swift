@@ -89,8 +89,12 @@ enum FramingConformanceCases {
             body("trailer-obs-fold", "\(hex)\r\n" + b + "\r\n0\r\nX-T: a\r\n b\r\n\r\n"),
             body("trailer-space-before-colon", "\(hex)\r\n" + b + "\r\n0\r\nX-T : a\r\n\r\n"),
             body("trailer-request-line", "\(hex)\r\n" + b + "\r\n0\r\nGET /v1/models HTTP/1.1\r\n\r\n"),
+            body("chunk-size-line-too-long", "\(hex);a=" + String(repeating: "v", count: 5000) + "\r\n" + b + end),
+            body("trailer-too-large", "\(hex)\r\n" + b + "\r\n0\r\nX-T: " + String(repeating: "t", count: 9000) + "\r\n\r\n",
+                 431, "headers_too_large"),
             // 0x800 = 2048 > 1 KiB, refused from the size line alone: the data is never sent.
             body("chunk-over-max-body", "800\r\n", 413, "request_too_large"),
+            body("chunks-sum-over-max-body", "200\r\n" + String(repeating: "a", count: 512) + "\r\n300\r\n", 413, "request_too_large"),
         ]
     }
 }
