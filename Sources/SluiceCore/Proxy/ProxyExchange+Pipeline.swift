@@ -101,7 +101,8 @@ extension ProxyExchange: PipelineEnvironment {
         }
         let client = WebhookClient(loop: ctx.loop)
         webhook = client
-        client.start(call, endpoint: snap.webhookEndpoints[call.endpointIndex], pool: ctx.pool) { [weak self] r in
+        client.start(call, endpoint: snap.webhookEndpoints[call.endpointIndex], tls: snap.webhookTLS[call.endpointIndex],
+                     pool: ctx.pool) { [weak self] r in
             self?.webhook = nil
             completion(r)
         }

@@ -35,10 +35,10 @@ extension ProxyExchange: UpstreamExchangeDelegate {
         var reused = false
         do {
             if fresh {
-                conn = try UpstreamConnection.open(to: ep, loop: ctx.loop)
+                conn = try UpstreamConnection.open(to: ep, loop: ctx.loop, tls: t.backend.tls)
                 conn.pool = ctx.pool
             } else {
-                (conn, reused) = try ctx.pool.acquire(ep, maxConnections: t.backend.maxConnections)
+                (conn, reused) = try ctx.pool.acquire(ep, maxConnections: t.backend.maxConnections, tls: t.backend.tls)
             }
         } catch {
             upstreamDidFail(error, reusedBeforeResponse: false)

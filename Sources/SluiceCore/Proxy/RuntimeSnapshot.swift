@@ -21,9 +21,12 @@ final class CompiledBackend: Sendable {
     let maxConnections: Int
     /// Headers injected upstream (`credentials.headers`); values are secrets.
     let credentials: [(String, String)]
+    /// TLS for https endpoints.
+    let tls: UpstreamTLS?
 
     init(name: String, endpoints: [UpstreamEndpoint], timeouts: UpstreamTimeouts, maxConnections: Int,
-         credentials: [(String, String)]) {
+         credentials: [(String, String)], tls: UpstreamTLS?) {
+        self.tls = tls
         self.name = name
         self.endpoints = endpoints
         self.timeouts = timeouts
@@ -87,6 +90,7 @@ final class RuntimeSnapshot: Sendable {
     let pipeline: Pipeline
     /// Endpoints of the webhook processors, by `WebhookCall.endpointIndex`.
     let webhookEndpoints: [UpstreamEndpoint]
+    let webhookTLS: [UpstreamTLS?]
     /// `processor="name"` labels, by pipeline position.
     let processorLabels: [String]
     let auth: ClientAuthenticator
@@ -97,7 +101,9 @@ final class RuntimeSnapshot: Sendable {
 
     init(generation: Int, config: GatewayConfig, routes: [CompiledRoute], routeTable: RouteTable,
          serverLimits: HTTPServerLimits, stripClientKeys: Bool, modelIDs: [String], tokenEstimator: TokenEstimator,
-         pipeline: Pipeline, webhookEndpoints: [UpstreamEndpoint], auth: ClientAuthenticator, limiter: RateLimiter?) {
+         pipeline: Pipeline, webhookEndpoints: [UpstreamEndpoint], webhookTLS: [UpstreamTLS?], auth: ClientAuthenticator,
+         limiter: RateLimiter?) {
+        self.webhookTLS = webhookTLS
         self.pipeline = pipeline
         self.auth = auth
         self.limiter = limiter

@@ -8,7 +8,7 @@ final class EndpointRegistry: Sendable {
         return table.withLock { t in
             if let e = t[key] { return e }
             let e = UpstreamEndpoint(backendName: backend, url: url.description, address: address,
-                                     hostHeader: url.hostHeader, useTLS: url.usesTLS)
+                                     hostHeader: url.hostHeader, useTLS: url.usesTLS, tlsServerName: url.host)
             t[key] = e
             return e
         }
@@ -42,6 +42,20 @@ final class CacheStoreRegistry: Sendable {
     func all() -> [(String, PromptCacheStore)] { stores.withLock { $0.sorted { $0.key < $1.key } } }
 }
 
+/// TLS client settings of an https backend or webhook; a context that cannot be built (bad CA or
+/// client certificate file) is a config error.
+private func tlsFor(_ cfg: BackendTLSConfig?, owner: String, at location: ConfigLocation) throws(ConfigErrors) -> UpstreamTLS {
+    let c = cfg ?? BackendTLSConfig()
+    do {
+        let ctx = try TLSContext.client(verify: c.verify, caFile: c.caFile, clientCertFile: c.clientCertFile,
+                                        clientKeyFile: c.clientKeyFile)
+        return UpstreamTLS(context: ctx, sni: c.sni)
+    } catch {
+        throw ConfigErrors(diagnostics: [ConfigDiagnostic(file: "config", line: location.line, column: location.column,
+                                                          message: "\(owner): \(error.description)")])
+    }
+}
+
 /// Turns a validated `GatewayConfig` into the `RuntimeSnapshot` the loops use. Runs off the
 /// loops (it resolves host names).
 enum SnapshotBuilder {
@@ -62,7 +76,8 @@ enum SnapshotBuilder {
                                      total: b.timeouts.total.nanosecondsClamped)
             let creds = (b.credentials?.headers ?? []).map { ($0.name, $0.value) }
             backends[b.name] = CompiledBackend(name: b.name, endpoints: eps, timeouts: t,
-                                               maxConnections: b.maxConnections, credentials: creds)
+                                               maxConnections: b.maxConnections, credentials: creds,
+                                               tls: b.usesTLS ? try tlsFor(b.tls, owner: "backend '\(b.name)'", at: b.location) : nil)
         }
         var routes: [CompiledRoute] = []
         var modelIDs: [String] = []
@@ -92,6 +107,7 @@ enum SnapshotBuilder {
                                       headerTimeoutNanos: s.headerTimeout.nanosecondsClamped,
                                       idleTimeoutNanos: s.idleTimeout.nanosecondsClamped)
         var webhookEndpoints: [UpstreamEndpoint] = []
+        var webhookTLS: [UpstreamTLS?] = []
         var processors: [any Processor] = []
         for pc in config.pipeline {
             switch pc.kind {
@@ -104,6 +120,7 @@ enum SnapshotBuilder {
                 let ep = registry.endpoint(backend: "webhook:" + pc.name, url: w.url, address: addr)
                 live.append(ep)
                 webhookEndpoints.append(ep)
+                webhookTLS.append(w.url.usesTLS ? try tlsFor(w.tls, owner: "webhook '\(pc.name)'", at: pc.location) : nil)
                 processors.append(WebhookProcessor(name: pc.name, failureMode: pc.failureMode,
                                                    timeoutNanos: (pc.timeout ?? .milliseconds(200)).nanosecondsClamped,
                                                    config: w, endpointIndex: webhookEndpoints.count - 1))
@@ -131,6 +148,7 @@ enum SnapshotBuilder {
                                serverLimits: limits, stripClientKeys: config.auth.mode == .apiKey,
                                modelIDs: modelIDs, tokenEstimator: estimator,
                                pipeline: Pipeline(processors: processors), webhookEndpoints: webhookEndpoints,
+                               webhookTLS: webhookTLS,
                                auth: ClientAuthenticator(config.auth),
                                limiter: config.rateLimits.isEmpty ? nil
                                    : RateLimiter(limits: config.rateLimits, estimation: config.tokenEstimation,

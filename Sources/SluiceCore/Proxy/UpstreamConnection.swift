@@ -4,7 +4,7 @@ import Glibc
 /// its loop's `UpstreamPool` when the response ended cleanly on a keep-alive connection.
 /// Loop-confined; owns its fd.
 final class UpstreamConnection: Selectable {
-    enum State { case connecting, idle, sending, awaitingHead, body, closed }
+    enum State { case connecting, handshaking, idle, sending, awaitingHead, body, closed }
 
     let fd: Int32
     let loop: EventLoop
@@ -29,16 +29,22 @@ final class UpstreamConnection: Selectable {
     private var timeouts = UpstreamTimeouts()
     private let phaseTimer = TimerNode()
     private let totalTimer = TimerNode()
+    /// TLS to `https://` endpoints (egress); nil for plain `http://`.
+    private let tlsConfig: UpstreamTLS?
+    private var tls: TLSSession?
+    /// An exchange was begun before the connection (or its handshake) was ready.
+    private var requestPending = false
 
-    private init(fd: Int32, loop: EventLoop, endpoint: UpstreamEndpoint, state: State) {
+    private init(fd: Int32, loop: EventLoop, endpoint: UpstreamEndpoint, state: State, tls: UpstreamTLS?) {
         self.fd = fd
         self.loop = loop
         self.endpoint = endpoint
         self.state = state
+        self.tlsConfig = tls
     }
 
     /// Opens a non-blocking connection to `endpoint` (the connect completes later).
-    static func open(to endpoint: UpstreamEndpoint, loop: EventLoop) throws(UpstreamFailure) -> UpstreamConnection {
+    static func open(to endpoint: UpstreamEndpoint, loop: EventLoop, tls: UpstreamTLS? = nil) throws(UpstreamFailure) -> UpstreamConnection {
         guard let address = endpoint.address else { throw .connect("host name did not resolve") }
         let fd: Int32
         do { fd = try Socket.makeTCP(address.family) } catch { throw .connect(error.description) }
@@ -53,8 +59,9 @@ final class UpstreamConnection: Selectable {
             throw .connect(error.description)
         }
         Socket.setNoDelay(fd: fd)
-        let c = UpstreamConnection(fd: fd, loop: loop, endpoint: endpoint, state: connected ? .idle : .connecting)
-        c.interest = connected ? Readiness.readable : Readiness.writable
+        let c = UpstreamConnection(fd: fd, loop: loop, endpoint: endpoint, state: connected && tls == nil ? .idle : .connecting,
+                                   tls: tls)
+        c.interest = connected && tls == nil ? Readiness.readable : Readiness.writable
         do { try loop.register(fd: fd, events: c.interest, handler: c) } catch {
             Socket.close(fd: fd)
             throw .connect(error.description)
@@ -77,11 +84,59 @@ final class UpstreamConnection: Selectable {
         parser.reset()
         paused = false
         loop.timers.arm(totalTimer, now: loop.now, durationNanos: timeouts.total)
-        if state == .connecting {
+        if state == .connecting || state == .handshaking {
+            requestPending = true
             loop.timers.arm(phaseTimer, now: loop.now, durationNanos: timeouts.connect)
         } else {
             state = .sending
             writeRequest()
+        }
+    }
+
+    /// TCP is up: start TLS when the endpoint needs it, else send.
+    private func connected() {
+        if let cfg = tlsConfig {
+            do {
+                tls = try TLSSession.client(cfg.context, fd: fd, serverName: endpoint.tlsServerName, sniOverride: cfg.sni,
+                                            session: endpoint.tlsSession.get())
+            } catch {
+                fail(.connect("TLS setup failed: \(error)"))
+                return
+            }
+            state = .handshaking
+            driveHandshake()
+            return
+        }
+        readyToSend()
+    }
+
+    private func driveHandshake() {
+        guard let t = tls else { return }
+        switch t.handshake() {
+        case .done:
+            if let saved = t.savedSession() { endpoint.tlsSession.withLock { $0 = saved } }
+            readyToSend()
+        case .wantRead:
+            setInterest(Readiness.readable)
+        case .wantWrite:
+            setInterest(Readiness.writable)
+        case .closed:
+            fail(.connect("TLS handshake: connection closed"))
+        case .failed(let why):
+            // Never a silent downgrade: a verification failure is a 502 with the reason logged.
+            Logger.warn("upstream \(endpoint.url): TLS handshake failed: \(why)")
+            fail(.connect("TLS handshake failed: \(why)"))
+        }
+    }
+
+    private func readyToSend() {
+        if requestPending {
+            requestPending = false
+            state = .sending
+            writeRequest()
+        } else {
+            state = .idle
+            setInterest(Readiness.readable)
         }
     }
 
@@ -93,8 +148,9 @@ final class UpstreamConnection: Selectable {
                 fail(.connect(String(cString: strerror(err))))
                 return
             }
-            state = .sending
-            writeRequest()
+            connected()
+        case .handshaking:
+            driveHandshake()
         case .sending:
             if events & (Readiness.error | Readiness.hangup) != 0 && events & Readiness.writable == 0 {
                 fail(.reset("connection closed while sending"))
@@ -117,14 +173,14 @@ final class UpstreamConnection: Selectable {
             let r: IOResult<Int>
             do {
                 r = try request.withUnsafeBytes { raw throws(IOError) in
-                    try Socket.write(fd: fd, UnsafeRawBufferPointer(rebasing: raw[sent...]))
+                    try transportWrite(UnsafeRawBufferPointer(rebasing: raw[sent...]))
                 }
             } catch {
                 fail(.reset("\(error)"))
                 return
             }
             guard case .done(let n) = r else {
-                setInterest(Readiness.writable)
+                setInterest(tlsWantsRead ? Readiness.readable : Readiness.writable)
                 return
             }
             sent += n
@@ -177,7 +233,7 @@ final class UpstreamConnection: Selectable {
             let r: IOResult<Int>
             do {
                 r = try inBuf.withUnsafeMutableBytes { raw throws(IOError) in
-                    try Socket.read(fd: fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[inEnd...]))
+                    try transportRead(into: UnsafeMutableRawBufferPointer(rebasing: raw[inEnd...]))
                 }
             } catch {
                 fail(.reset("\(error)"))
@@ -193,7 +249,7 @@ final class UpstreamConnection: Selectable {
                 inEnd += n
                 if state == .body { loop.timers.arm(phaseTimer, now: loop.now, durationNanos: timeouts.idle) }
                 consumeBuffer()
-                if n < 4096 { return }
+                if n < 4096 && (tls?.pendingBytes ?? 0) == 0 { return }
             }
         }
     }
@@ -291,7 +347,7 @@ final class UpstreamConnection: Selectable {
 
     private func phaseTimedOut() {
         switch state {
-        case .connecting: fail(.connect("connect timeout"))
+        case .connecting, .handshaking: fail(.connect("connect timeout"))
         case .sending, .awaitingHead: fail(.firstByteTimeout)
         case .body: fail(.idleTimeout)
         case .idle:
@@ -332,9 +388,45 @@ final class UpstreamConnection: Selectable {
         d?.upstreamDidFail(failure, reusedBeforeResponse: wasReused)
     }
 
+    // MARK: transport (plain socket or TLS)
+
+    private var tlsWantsRead = false
+
+    private func transportRead(into buf: UnsafeMutableRawBufferPointer) throws(IOError) -> IOResult<Int> {
+        guard let t = tls else { return try Socket.read(fd: fd, into: buf) }
+        switch t.read(into: buf) {
+        case .done(let n): return .done(n)
+        case .wantRead: return .wouldBlock
+        case .wantWrite:
+            setInterest(Readiness.writable | Readiness.readable)
+            return .wouldBlock
+        case .closed: return .done(0)
+        case .failed(let why):
+            Logger.debug("upstream \(endpoint.url): TLS read failed: \(why)")
+            throw IOError(call: "SSL_read", errno: EPROTO)
+        }
+    }
+
+    private func transportWrite(_ bytes: UnsafeRawBufferPointer) throws(IOError) -> IOResult<Int> {
+        tlsWantsRead = false
+        guard let t = tls else { return try Socket.write(fd: fd, bytes) }
+        switch t.write(bytes) {
+        case .done(let n): return .done(n)
+        case .wantWrite: return .wouldBlock
+        case .wantRead:
+            tlsWantsRead = true
+            return .wouldBlock
+        case .closed: throw IOError(call: "SSL_write", errno: EPIPE)
+        case .failed(let why):
+            Logger.debug("upstream \(endpoint.url): TLS write failed: \(why)")
+            throw IOError(call: "SSL_write", errno: EPROTO)
+        }
+    }
+
     func close() {
         guard state != .closed else { return }
         state = .closed
+        tls = nil
         loop.timers.cancel(phaseTimer)
         loop.timers.cancel(totalTimer)
         loop.deregister(fd: fd)

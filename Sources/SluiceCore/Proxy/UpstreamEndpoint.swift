@@ -20,10 +20,15 @@ final class UpstreamEndpoint: Sendable {
     let failures = Atomic<Int>(0)
     let consecutiveFailures = Atomic<Int>(0)
     private let lastErrorBox = Locked<String?>(nil)
+    /// The TLS session to resume on the next connection to this endpoint.
+    let tlsSession = Locked<TLSSavedSession?>(nil)
+    /// The host name TLS verifies (the URL's host).
+    let tlsServerName: String
     /// `backend`, `endpoint` labels of `upstream_requests_total`.
     let metricLabels: MetricLabelSet
 
-    init(backendName: String, url: String, address: SocketAddress?, hostHeader: String, useTLS: Bool) {
+    init(backendName: String, url: String, address: SocketAddress?, hostHeader: String, useTLS: Bool, tlsServerName: String = "") {
+        self.tlsServerName = tlsServerName
         self.key = backendName + "|" + url
         self.backendName = backendName
         self.url = url

@@ -63,3 +63,15 @@ struct UpstreamTimeouts: Sendable {
     var idle: UInt64 = 30_000_000_000
     var total: UInt64 = 600_000_000_000
 }
+
+/// TLS settings for `https://` endpoints of one backend (or webhook).
+final class UpstreamTLS: Sendable {
+    let context: TLSContext
+    /// SNI / verified name override (`tls.sni`).
+    let sni: String?
+
+    init(context: TLSContext, sni: String?) {
+        self.context = context
+        self.sni = sni
+    }
+}

@@ -15,14 +15,14 @@ final class UpstreamPool {
 
     /// A connection to `endpoint`: an idle one (`reused` true) or a new one.
     /// Fails when the endpoint's process-wide `max_connections` is reached and none is idle.
-    func acquire(_ endpoint: UpstreamEndpoint, maxConnections: Int) throws(UpstreamFailure) -> (UpstreamConnection, reused: Bool) {
+    func acquire(_ endpoint: UpstreamEndpoint, maxConnections: Int, tls: UpstreamTLS? = nil) throws(UpstreamFailure) -> (UpstreamConnection, reused: Bool) {
         if let c = idle[ObjectIdentifier(endpoint)]?.popLast() {
             return (c, true)
         }
         if endpoint.openConnections.load(ordering: .relaxed) >= maxConnections {
             throw .connect("max_connections reached")
         }
-        let c = try UpstreamConnection.open(to: endpoint, loop: loop)
+        let c = try UpstreamConnection.open(to: endpoint, loop: loop, tls: tls)
         c.pool = self
         return (c, false)
     }

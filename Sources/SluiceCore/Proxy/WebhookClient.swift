@@ -12,7 +12,8 @@ final class WebhookClient: UpstreamExchangeDelegate {
 
     init(loop: EventLoop) { self.loop = loop }
 
-    func start(_ call: WebhookCall, endpoint: UpstreamEndpoint, pool: UpstreamPool, completion: @escaping (WebhookResult) -> Void) {
+    func start(_ call: WebhookCall, endpoint: UpstreamEndpoint, tls: UpstreamTLS?, pool: UpstreamPool,
+               completion: @escaping (WebhookResult) -> Void) {
         self.completion = completion
         timer.action = { [weak self] in self?.finish(.failed("webhook timed out")) }
         loop.timers.arm(timer, now: loop.now, durationNanos: call.timeoutNanos)
@@ -22,7 +23,7 @@ final class WebhookClient: UpstreamExchangeDelegate {
         out += Array("\r\ncontent-length: \(call.body.count)\r\n\r\n".utf8)
         out += call.body
         do {
-            let (conn, reused) = try pool.acquire(endpoint, maxConnections: 64)
+            let (conn, reused) = try pool.acquire(endpoint, maxConnections: 64, tls: tls)
             connection = conn
             var t = UpstreamTimeouts()
             t.connect = call.timeoutNanos

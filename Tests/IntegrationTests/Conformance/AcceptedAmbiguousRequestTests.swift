@@ -7,6 +7,7 @@ import Testing
 @Suite(.serialized) struct AcceptedAmbiguousRequestTests {
     private typealias R = ConformanceRaw
 
+    /// One valid request, sent as is on a fresh connection.
     struct AcceptedCase {
         let name: String
         let raw: String
