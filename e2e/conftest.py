@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 10.0
 LISTEN_RE = re.compile(r"listening on (127\.0\.0\.1):(\d+) \((data|admin|mock)\)")

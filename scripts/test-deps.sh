@@ -18,6 +18,7 @@ PIP_REQUIREMENTS=(
     "pytest>=8"
     "prometheus_client>=0.20"
     "httpx>=0.27"
+    "pyyaml>=6"
 )
 
 export DEBIAN_FRONTEND=noninteractive
@@ -129,7 +130,7 @@ main() {
     install_system_packages
     ensure_venv
     install_python_packages
-    "$VENV/bin/python" -c 'import openai, pytest, prometheus_client, httpx; print("test-deps: ok (openai " + openai.__version__ + ", pytest " + pytest.__version__ + ")")' >&2
+    "$VENV/bin/python" -c 'import openai, pytest, prometheus_client, httpx, yaml; print("test-deps: ok (openai " + openai.__version__ + ", pytest " + pytest.__version__ + ")")' >&2
 }
 
 main "$@"

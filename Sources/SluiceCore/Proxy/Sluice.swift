@@ -42,7 +42,7 @@ public enum Sluice {
             for d in errs.diagnostics { Logger.announce(d.description) }
             return 1
         case .success(let (config, digest)):
-            for w in config.warnings { Logger.announce("warning: \(w)") }
+            for w in config.warnings { Logger.announce(w) }
             if check {
                 print(config.summary())
                 return 0
