@@ -32,6 +32,7 @@ final class Listener: Selectable {
     private let counter: ConnectionCounter?
     private let onAccept: (Int32, SocketAddress?) -> Void
     private(set) var isAccepting = false
+    private let backoff = TimerNode()
 
     init(fd: Int32, loop: EventLoop, counter: ConnectionCounter?, onAccept: @escaping (Int32, SocketAddress?) -> Void) {
         self.fd = fd
@@ -67,6 +68,15 @@ final class Listener: Selectable {
             if cfd < 0 {
                 let e = CSluiceLinux_errno()
                 if e == EINTR || e == ECONNABORTED { continue }
+                if e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM {
+                    // Out of descriptors: stop accepting briefly instead of spinning on a
+                    // level-triggered readiness that cannot be served.
+                    Logger.warn("accept: out of file descriptors (errno \(e)); pausing accepts for 100ms")
+                    pause()
+                    backoff.action = { [weak self] in try? self?.start() }
+                    loop.timers.arm(backoff, now: loop.now, durationNanos: 100_000_000)
+                    return
+                }
                 if e != EAGAIN && e != EWOULDBLOCK { Logger.warn("accept failed: errno \(e)") }
                 return
             }
