@@ -62,6 +62,10 @@ struct HTTPHeadScanner: Sendable {
             }
             let lineEnd = i - 1
             let next = i + 1
+            // An over-long request line is 414 even when it also overflows the head (checked first).
+            if startLineEnd < 0, lineEnd - lineStart > limits.maxRequestLineBytes {
+                return .invalid(HTTPParseError(startLineTooLong, "start line too long"))
+            }
             if next > limits.maxHeaderBytes { return .invalid(HTTPParseError(.headersTooLarge, "head too large")) }
             if startLineEnd < 0 {
                 if lineEnd == lineStart {

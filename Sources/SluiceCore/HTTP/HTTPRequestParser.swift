@@ -58,7 +58,7 @@ struct HTTPRequestParser: Sendable {
         if s.hostCount > 1 { return .failure(.bad("duplicate Host")) }
         if s.hostCount == 0 && version == .http1_1 { return .failure(.bad("missing Host")) }
         let host: ArraySlice<UInt8>? = s.hostIndex >= 0 ? headers.value(at: s.hostIndex) : nil
-        if let host, !host.allSatisfy(HTTPByteClass.isHostChar) { return .failure(.bad("invalid Host")) }
+        if let host, !Self.isValidHost(host) { return .failure(.bad("invalid Host")) }
 
         let framing: HTTPBodyFraming
         switch framingOf(s, headers, version) {
@@ -91,5 +91,36 @@ struct HTTPRequestParser: Sendable {
         if s.contentLengthCount > 1 { return .failure(.bad("multiple Content-Length")) }
         if let e = s.contentLengthError { return .failure(e) }
         return .success(.contentLength(s.contentLength))
+    }
+
+    /// `uri-host [":" port]` (RFC 9112 §3.2): a reg-name or IPv4 (host characters, valid
+    /// percent-escapes), or a bracketed IPv6 literal, then an optional all-digit port. Empty is refused.
+    static func isValidHost(_ v: ArraySlice<UInt8>) -> Bool {
+        guard !v.isEmpty else { return false }
+        var i = v.startIndex
+        if v[i] == UInt8(ascii: "[") {
+            guard let close = v.firstIndex(of: UInt8(ascii: "]")), close > i + 1 else { return false }
+            for b in v[(i + 1)..<close] {
+                let hex = (b >= 48 && b <= 57) || (b | 0x20 >= 97 && b | 0x20 <= 102)
+                guard hex || b == UInt8(ascii: ":") || b == UInt8(ascii: ".") else { return false }
+            }
+            i = close + 1
+        } else {
+            while i < v.endIndex, v[i] != UInt8(ascii: ":") {
+                let b = v[i]
+                guard HTTPByteClass.isHostChar(b), b != UInt8(ascii: "[") , b != UInt8(ascii: "]") else { return false }
+                if b == UInt8(ascii: "%") {
+                    guard i + 2 < v.endIndex, HTTPByteClass.hexValue(v[i + 1]) != nil, HTTPByteClass.hexValue(v[i + 2]) != nil
+                    else { return false }
+                    i += 2
+                }
+                i += 1
+            }
+            if i == v.startIndex { return false }
+        }
+        guard i < v.endIndex else { return true }
+        guard v[i] == UInt8(ascii: ":") else { return false }
+        let port = v[(i + 1)...]
+        return port.count <= 5 && port.allSatisfy { $0 >= 48 && $0 <= 57 }
     }
 }

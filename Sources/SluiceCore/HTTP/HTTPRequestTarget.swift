@@ -38,7 +38,9 @@ struct HTTPRequestTarget: Sendable, Equatable {
             a += 1
         }
         guard a > authorityStart else { return .failure(.bad("empty authority")) }
-        if let hv = host {
+        // SPEC §8: accepted only when the authority equals Host (a request without Host is refused).
+        guard let hv = host else { return .failure(.bad("absolute-form target without a Host header")) }
+        do {
             guard hv.count == a - authorityStart,
                   zip(hv, authorityStart..<a).allSatisfy({ HTTPByteClass.lower($0) == HTTPByteClass.lower(p[$1]) })
             else { return .failure(.bad("target authority does not match Host")) }

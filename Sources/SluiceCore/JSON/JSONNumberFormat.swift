@@ -15,7 +15,9 @@ enum JSONNumberFormat {
             out.append(JSONByte.zero) // every zero, -0 included, is "0"
             return
         }
-        if exact.digits.count <= exact.point && exact.point <= maxExactIntegerDigits {
+        // Integers below 1e21 print exactly (as ECMAScript does); larger ones take the Double form, so the
+        // canonical text is idempotent (a fraction ≥ 1e21 and its canonical "1e+21" agree).
+        if exact.digits.count <= exact.point && exact.point <= 21 {
             if exact.negative { out.append(JSONByte.minus) }
             out.append(contentsOf: exact.digits)
             out.append(contentsOf: repeatElement(JSONByte.zero, count: exact.point - exact.digits.count))

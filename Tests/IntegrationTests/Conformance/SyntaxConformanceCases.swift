@@ -43,8 +43,7 @@ enum SyntaxConformanceCases {
             .init("target-absolute-empty-authority", R.requestLine("POST http://\(t) HTTP/1.1")),
             // SPEC §8: absolute-form is accepted only when its authority equals Host; without a Host
             // (allowed in HTTP/1.0) nothing can equal it.
-            .init("target-absolute-http10-no-host", "POST http://evil.example\(t) HTTP/1.0\r\nContent-Length: \(len)\r\n\r\n\(b)",
-                  knownIssue: ConformanceTests.absoluteFormWithoutHost),
+            .init("target-absolute-http10-no-host", "POST http://evil.example\(t) HTTP/1.0\r\nContent-Length: \(len)\r\n\r\n\(b)"),
         ]
     }
 
@@ -60,11 +59,11 @@ enum SyntaxConformanceCases {
             .init("host-path", "POST \(t) HTTP/1.1\r\nHost: x/y\r\n\(cl)\r\n\r\n\(b)"),
             // RFC 9112 §3.2: a Host whose value is not `uri-host [":" port]` gets 400 (RFC 9110 §4.2.1:
             // an http URI's host is never empty).
-            .init("host-empty", "POST \(t) HTTP/1.1\r\nHost:\r\n\(cl)\r\n\r\n\(b)", knownIssue: ConformanceTests.hostGrammar),
-            .init("host-port-not-digits", "POST \(t) HTTP/1.1\r\nHost: x:abc\r\n\(cl)\r\n\r\n\(b)", knownIssue: ConformanceTests.hostGrammar),
-            .init("host-two-ports", "POST \(t) HTTP/1.1\r\nHost: x:80:90\r\n\(cl)\r\n\r\n\(b)", knownIssue: ConformanceTests.hostGrammar),
-            .init("host-unclosed-ip-literal", "POST \(t) HTTP/1.1\r\nHost: [::1\r\n\(cl)\r\n\r\n\(b)", knownIssue: ConformanceTests.hostGrammar),
-            .init("host-bad-percent", "POST \(t) HTTP/1.1\r\nHost: %zz\r\n\(cl)\r\n\r\n\(b)", knownIssue: ConformanceTests.hostGrammar),
+            .init("host-empty", "POST \(t) HTTP/1.1\r\nHost:\r\n\(cl)\r\n\r\n\(b)"),
+            .init("host-port-not-digits", "POST \(t) HTTP/1.1\r\nHost: x:abc\r\n\(cl)\r\n\r\n\(b)"),
+            .init("host-two-ports", "POST \(t) HTTP/1.1\r\nHost: x:80:90\r\n\(cl)\r\n\r\n\(b)"),
+            .init("host-unclosed-ip-literal", "POST \(t) HTTP/1.1\r\nHost: [::1\r\n\(cl)\r\n\r\n\(b)"),
+            .init("host-bad-percent", "POST \(t) HTTP/1.1\r\nHost: %zz\r\n\(cl)\r\n\r\n\(b)"),
             .init("bare-lf-request-line", "POST \(t) HTTP/1.1\nHost: x\r\n\(cl)\r\n\r\n\(b)"),
             .init("bare-lf-field", "POST \(t) HTTP/1.1\r\nHost: x\n\(cl)\r\n\r\n\(b)"),
             .init("bare-lf-end-of-head", "POST \(t) HTTP/1.1\r\nHost: x\r\n\(cl)\r\n\n\(b)"),
@@ -100,7 +99,7 @@ enum SyntaxConformanceCases {
             .init("request-line-too-long", R.requestLine(long + " HTTP/1.1"), 414, "uri_too_long"),
             // Longer than max_header_bytes (32 KiB) but arriving whole within the read buffer's cap.
             .init("request-line-over-head-limit", R.requestLine("POST /" + String(repeating: "a", count: 32_900) + " HTTP/1.1"),
-                  414, "uri_too_long", knownIssue: ConformanceTests.longLineIs431, intermittent: true),
+                  414, "uri_too_long"),
             // No CRLF at all yet: 414 as soon as the line is past the limit, without waiting for its end.
             .init("request-line-too-long-unterminated", long, 414, "uri_too_long"),
             .init("head-too-large", R.post(["Content-Length: \(len)", "X-Big: " + String(repeating: "b", count: 40_000)]),

@@ -88,9 +88,18 @@ func chunkedCaseAndOWS_accepted(_ te: String) throws {
     #expect(head.query == nil)
 }
 
-@Test func absoluteForm_http10WithoutHost_accepted() throws {
-    let (head, _) = try #require(S.head(S.request("GET https://h/x HTTP/1.0\r\n\r\n")))
-    #expect(head.path == "/x")
+@Test func absoluteForm_http10WithoutHost_isRejected() throws {
+    // SPEC §8: an absolute-form target is accepted only when its authority equals Host.
+    #expect(S.head(S.request("GET https://h/x HTTP/1.0\r\n\r\n")) == nil)
+}
+
+@Test func hostGrammar_isChecked() throws {
+    for bad in ["", "x:abc", "x:80:90", "[::1", "%zz", "a b"] {
+        #expect(!HTTPRequestParser.isValidHost(Array(bad.utf8)[...]), "\(bad)")
+    }
+    for good in ["localhost", "127.0.0.1:8080", "[::1]:443", "api.example.com", "my-host_1"] {
+        #expect(HTTPRequestParser.isValidHost(Array(good.utf8)[...]), "\(good)")
+    }
 }
 
 @Test func asteriskForm_forOptions_accepted() throws {
