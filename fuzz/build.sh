@@ -13,7 +13,7 @@ OUT=${FUZZ_BUILD_DIR:-.build-fuzz}
 JOBS=${FUZZ_JOBS:-2}
 SWIFTC=${SWIFTC:-swiftc}
 FLAGS=(-O -wmo -g -sanitize=fuzzer,address -parse-as-library -use-ld=lld -module-name SluiceFuzz)
-[ "${FUZZ_STRICT:-0}" = 1 ] && FLAGS+=(-D FUZZ_STRICT)
+[ "${FUZZ_STRICT:-1}" = 1 ] && FLAGS+=(-D FUZZ_STRICT)
 # Longest build first, so the parallel builds finish together.
 ALL=(config json http_request chunked sse)
 TARGETS=("$@")
