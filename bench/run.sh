@@ -96,6 +96,13 @@ case_json_limit() {
     CASE_EVENTS=0
     CASE_SLUICE_EXTRA='rate_limits: [{name: tenant-tpm, key: [tenant], unit: tokens, limit: 1000000000, window: 1m}]'
 }
+# The JSON case with the access log written to a file (one JSON line per request).
+case_json_log() {
+    CASE_TITLE="JSON, access log on (file) — 1 KB body, max_tokens 16"
+    bench_chat_body "$CASE_BODY" bench-model 16 false 1024
+    CASE_EVENTS=0
+    CASE_SLUICE_ACCESS_LOG="$WORK/access.log"
+}
 case_sse() {
     CASE_TITLE="SSE — POST /v1/chat/completions, 1 KB body, stream, max_tokens 64 (64 events)"
     bench_chat_body "$CASE_BODY" bench-model 64 true 1024
@@ -145,7 +152,7 @@ server:
   workers: $2
 logging:
   level: warn
-  access_log: off
+  access_log: ${CASE_SLUICE_ACCESS_LOG:-off}
 auth:
   mode: none
 backends:
@@ -239,6 +246,7 @@ run_case() {
     CASE_BODY="$WORK/$case_name.body.json"
     CASE_SLUICE_PIPELINE=""
     CASE_SLUICE_EXTRA=""
+    CASE_SLUICE_ACCESS_LOG=off
     CASE_VARY=0
     "case_$case_name"
     bench_log "case $case_name: $CASE_TITLE"
