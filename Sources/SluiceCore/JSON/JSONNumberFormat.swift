@@ -23,10 +23,12 @@ enum JSONNumberFormat {
             out.append(contentsOf: repeatElement(JSONByte.zero, count: exact.point - exact.digits.count))
             return
         }
-        if let d = Double(literal), d.isFinite, let shortest = decimal(Array(d.description.utf8)) {
+        // Zero was handled above, so a Double of 0 means underflow: keep the exact digits then too,
+        // or "1e-400" would print as "0" once and differently the next time.
+        if let d = Double(literal), d.isFinite, d != 0, let shortest = decimal(Array(d.description.utf8)) {
             appendECMAScript(shortest, to: &out)
         } else {
-            // Out of Double range: keep the exact digits in exponent form.
+            // Out of Double range (overflow or underflow): keep the exact digits in exponent form.
             appendECMAScript((exact.negative, exact.digits, exact.point), forceExponent: true, to: &out)
         }
     }
@@ -71,11 +73,13 @@ enum JSONNumberFormat {
             var exp = 0
             while i < text.count {
                 guard JSONByte.isDigit(text[i]) else { return nil }
-                // Clamp: beyond this every Double is 0 or infinite anyway.
-                exp = Swift.min(exp * 10 + Int(text[i] - JSONByte.zero), 100_000_000)
+                // Saturate (no overflow); the point itself is clamped below.
+                exp = Swift.min(exp * 10 + Int(text[i] - JSONByte.zero), 1 << 40)
                 i += 1
             }
-            point += expNegative ? -exp : exp
+            // Clamp the resulting point, not the exponent, so a clamped number reads back the same
+            // (canonical form stays idempotent); beyond it every Double is 0 or infinite anyway.
+            point = Swift.max(-100_000_000, Swift.min(100_000_000, point + (expNegative ? -exp : exp)))
         }
         while digits.last == JSONByte.zero { digits.removeLast() }
         return (negative, digits, point)
