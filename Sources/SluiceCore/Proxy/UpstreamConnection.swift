@@ -10,7 +10,8 @@ final class UpstreamConnection: Selectable {
     let loop: EventLoop
     let endpoint: UpstreamEndpoint
     weak var pool: UpstreamPool?
-    private(set) var state: State
+    /// Changed only by this class and its `+Transport` extension.
+    var state: State
     private var request: [UInt8] = []
     private var sent = 0
     private var method: HTTPMethod = .post
@@ -30,10 +31,13 @@ final class UpstreamConnection: Selectable {
     private let phaseTimer = TimerNode()
     private let totalTimer = TimerNode()
     /// TLS to `https://` endpoints (egress); nil for plain `http://`.
-    private let tlsConfig: UpstreamTLS?
-    private var tls: TLSSession?
+    let tlsConfig: UpstreamTLS?
+    /// The TLS session once connected to an `https://` endpoint.
+    var tls: TLSSession?
+    /// The last TLS write wanted to read first (renegotiation / key update).
+    var tlsWantsRead = false
     /// An exchange was begun before the connection (or its handshake) was ready.
-    private var requestPending = false
+    var requestPending = false
 
     private init(fd: Int32, loop: EventLoop, endpoint: UpstreamEndpoint, state: State, tls: UpstreamTLS?) {
         self.fd = fd
@@ -93,53 +97,6 @@ final class UpstreamConnection: Selectable {
         }
     }
 
-    /// TCP is up: start TLS when the endpoint needs it, else send.
-    private func connected() {
-        if let cfg = tlsConfig {
-            do {
-                tls = try TLSSession.client(cfg.context, fd: fd, serverName: endpoint.tlsServerName, sniOverride: cfg.sni,
-                                            session: endpoint.tlsSession.get())
-            } catch {
-                fail(.connect("TLS setup failed: \(error)"))
-                return
-            }
-            state = .handshaking
-            driveHandshake()
-            return
-        }
-        readyToSend()
-    }
-
-    private func driveHandshake() {
-        guard let t = tls else { return }
-        switch t.handshake() {
-        case .done:
-            if let saved = t.savedSession() { endpoint.tlsSession.withLock { $0 = saved } }
-            readyToSend()
-        case .wantRead:
-            setInterest(Readiness.readable)
-        case .wantWrite:
-            setInterest(Readiness.writable)
-        case .closed:
-            fail(.connect("TLS handshake: connection closed"))
-        case .failed(let why):
-            // Never a silent downgrade: a verification failure is a 502 with the reason logged.
-            Logger.warn("upstream \(endpoint.url): TLS handshake failed: \(why)")
-            fail(.connect("TLS handshake failed: \(why)"))
-        }
-    }
-
-    private func readyToSend() {
-        if requestPending {
-            requestPending = false
-            state = .sending
-            writeRequest()
-        } else {
-            state = .idle
-            setInterest(Readiness.readable)
-        }
-    }
-
     func handleReadiness(_ events: UInt32) {
         switch state {
         case .connecting:
@@ -168,7 +125,7 @@ final class UpstreamConnection: Selectable {
         }
     }
 
-    private func writeRequest() {
+    func writeRequest() {
         while sent < request.count {
             let r: IOResult<Int>
             do {
@@ -386,41 +343,6 @@ final class UpstreamConnection: Selectable {
         delegate = nil
         close()
         d?.upstreamDidFail(failure, reusedBeforeResponse: wasReused)
-    }
-
-    // MARK: transport (plain socket or TLS)
-
-    private var tlsWantsRead = false
-
-    private func transportRead(into buf: UnsafeMutableRawBufferPointer) throws(IOError) -> IOResult<Int> {
-        guard let t = tls else { return try Socket.read(fd: fd, into: buf) }
-        switch t.read(into: buf) {
-        case .done(let n): return .done(n)
-        case .wantRead: return .wouldBlock
-        case .wantWrite:
-            setInterest(Readiness.writable | Readiness.readable)
-            return .wouldBlock
-        case .closed: return .done(0)
-        case .failed(let why):
-            Logger.debug("upstream \(endpoint.url): TLS read failed: \(why)")
-            throw IOError(call: "SSL_read", errno: EPROTO)
-        }
-    }
-
-    private func transportWrite(_ bytes: UnsafeRawBufferPointer) throws(IOError) -> IOResult<Int> {
-        tlsWantsRead = false
-        guard let t = tls else { return try Socket.write(fd: fd, bytes) }
-        switch t.write(bytes) {
-        case .done(let n): return .done(n)
-        case .wantWrite: return .wouldBlock
-        case .wantRead:
-            tlsWantsRead = true
-            return .wouldBlock
-        case .closed: throw IOError(call: "SSL_write", errno: EPIPE)
-        case .failed(let why):
-            Logger.debug("upstream \(endpoint.url): TLS write failed: \(why)")
-            throw IOError(call: "SSL_write", errno: EPROTO)
-        }
     }
 
     func close() {
