@@ -6,9 +6,9 @@ struct LimitRule: Sendable {
     let config: RateLimitConfig
     /// Its buckets.
     let table: LimitBucketTable
-    private let models: [LimitMatchGlob]
-    private let routes: [LimitMatchGlob]
-    private let tenants: [LimitMatchGlob]
+    private let models: [Glob]
+    private let routes: [Glob]
+    private let tenants: [Glob]
     /// Longest key part kept, in UTF-8 bytes (longer client-supplied values are cut).
     let maxKeyPartBytes: Int
 
@@ -26,9 +26,9 @@ struct LimitRule: Sendable {
         self.table = table
         self.maxKeyPartBytes = Swift.max(maxKeyPartBytes, 1)
         let match = config.match ?? RateLimitMatch()
-        models = match.models.map(LimitMatchGlob.init)
-        routes = match.routes.map(LimitMatchGlob.init)
-        tenants = match.tenants.map(LimitMatchGlob.init)
+        models = match.models.map(Glob.init)
+        routes = match.routes.map(Glob.init)
+        tenants = match.tenants.map(Glob.init)
     }
 
     /// Whether the limit applies: every non-empty `match` list must have a pattern matching the request's
@@ -37,7 +37,7 @@ struct LimitRule: Sendable {
         Self.matches(models, s.model) && Self.matches(routes, s.route) && Self.matches(tenants, s.tenant)
     }
 
-    private static func matches(_ globs: [LimitMatchGlob], _ value: String?) -> Bool {
+    private static func matches(_ globs: [Glob], _ value: String?) -> Bool {
         if globs.isEmpty { return true }
         guard let value else { return false }
         return globs.contains { $0.matches(value) }
@@ -101,46 +101,5 @@ struct LimitRule: Sendable {
         if overflow { return UInt64.max }
         let (sum, o2) = whole.addingReportingOverflow(UInt64(Swift.max(attoseconds, 0) / 1_000_000_000))
         return o2 ? UInt64.max : Swift.max(sum, 1)
-    }
-}
-
-/// Shell-style glob over UTF-8 bytes for `match` lists: `*` any run (also empty), `?` one byte.
-private struct LimitMatchGlob: Sendable {
-    let pattern: [UInt8]
-    let literal: String?
-
-    init(_ text: String) {
-        pattern = Array(text.utf8)
-        literal = pattern.contains(UInt8(ascii: "*")) || pattern.contains(UInt8(ascii: "?")) ? nil : text
-    }
-
-    func matches(_ value: String) -> Bool {
-        if let literal { return literal == value }
-        var v = value
-        return v.withUTF8 { match(text: $0) }
-    }
-
-    // Iterative with single-star backtracking: O(pattern × text), no recursion.
-    private func match(text: UnsafeBufferPointer<UInt8>) -> Bool {
-        let star = UInt8(ascii: "*"), one = UInt8(ascii: "?")
-        var p = 0, t = 0, starP = -1, starT = 0
-        while t < text.count {
-            if p < pattern.count, pattern[p] != star, pattern[p] == one || pattern[p] == text[t] {
-                p += 1
-                t += 1
-            } else if p < pattern.count, pattern[p] == star {
-                starP = p
-                starT = t
-                p += 1
-            } else if starP >= 0 {
-                p = starP + 1
-                starT += 1
-                t = starT
-            } else {
-                return false
-            }
-        }
-        while p < pattern.count, pattern[p] == star { p += 1 }
-        return p == pattern.count
     }
 }
