@@ -22,12 +22,13 @@ enum MockServer {
         var listeners: [Listener] = []
         do {
             // Refuse an address in use before SO_REUSEPORT could silently share it.
+            let group = try Socket.makeListenerGroup(requested, count: workers)
             var address = requested
-            address.port = try Socket.probeBind(requested)
+            address.port = group.port
             for i in 0..<workers {
                 let loop = try EventLoop(index: i)
                 let handler = MockHandler(loop: loop, options: options, log: log)
-                let fd = try Socket.makeListener(address, reusePort: true)
+                let fd = group.fds[i]
                 let listener = Listener(fd: fd, loop: loop, counter: nil) { cfd, peer in
                     let conn = HTTPServerConnection(fd: cfd, loop: loop, handler: handler, limits: limits, state: state,
                                                     peer: peer, counter: nil, countsInFlight: false)

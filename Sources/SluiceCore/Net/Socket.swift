@@ -70,14 +70,34 @@ enum Socket {
         return fd
     }
 
-    /// Checks that `address` can be bound without sharing (no SO_REUSEPORT) and returns the port
-    /// the kernel picks for port 0. An address already in use is an error, never a silent share.
-    static func probeBind(_ address: SocketAddress) throws(IOError) -> Int {
-        let fd = try makeTCP(address.family)
-        defer { Glibc.close(fd) }
-        _ = CSluiceLinux_set_reuseaddr(fd)
-        let r = address.withSockAddr { sa, len in bind(fd, sa, len) }
-        if r != 0 { throw IOError(call: "bind \(address)", errno: CSluiceLinux_errno()) }
-        return localAddress(fd: fd)?.port ?? address.port
+    /// `count` listening sockets on one address in a SO_REUSEPORT group (one per event loop). The
+    /// first is bound WITHOUT SO_REUSEPORT, so an address already in use is an error rather than a
+    /// silent share; the option is set on it only after that bind, then the others join its port.
+    /// Nothing is closed in between, so no other process can take a kernel-chosen port meanwhile.
+    static func makeListenerGroup(_ address: SocketAddress, count: Int, backlog: Int32 = 1024) throws(IOError) -> (fds: [Int32], port: Int) {
+        let first = try makeTCP(address.family)
+        _ = CSluiceLinux_set_reuseaddr(first)
+        let r = address.withSockAddr { sa, len in bind(first, sa, len) }
+        if r != 0 {
+            let e = CSluiceLinux_errno()
+            Glibc.close(first)
+            throw IOError(call: "bind \(address)", errno: e)
+        }
+        _ = CSluiceLinux_set_reuseport(first)
+        guard listen(first, backlog) == 0 else {
+            let e = CSluiceLinux_errno()
+            Glibc.close(first)
+            throw IOError(call: "listen \(address)", errno: e)
+        }
+        var bound = address
+        bound.port = localAddress(fd: first)?.port ?? address.port
+        var fds = [first]
+        do {
+            for _ in 1..<max(count, 1) { fds.append(try makeListener(bound, reusePort: true, backlog: backlog)) }
+        } catch {
+            for fd in fds { Glibc.close(fd) }
+            throw error
+        }
+        return (fds, bound.port)
     }
 }

@@ -70,16 +70,18 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         let config = store.snapshot().config
         let dataAddr = try Self.socketAddress(config.listen.address)
         let adminAddr = try Self.socketAddress(config.admin.address)
-        // Refuse an address in use before SO_REUSEPORT could silently share it.
+        // Refuse an address in use before SO_REUSEPORT could silently share it (see makeListenerGroup).
+        let group = try Socket.makeListenerGroup(dataAddr, count: loops.count)
         var data = dataAddr
-        data.port = try Socket.probeBind(dataAddr)
+        data.port = group.port
+        let afd = try Socket.makeListener(adminAddr, reusePort: false)
         var admin = adminAddr
-        admin.port = try Socket.probeBind(adminAddr)
+        admin.port = Socket.localAddress(fd: afd)?.port ?? adminAddr.port
         for (i, loop) in loops.enumerated() {
             let ctx = LoopContext(loop: loop, stats: stats.loops[i], accessLog: accessLog, store: store, state: state)
             contexts.append(ctx)
             let handler = ProxyHandler(ctx: ctx)
-            let fd = try Socket.makeListener(data, reusePort: true)
+            let fd = group.fds[i]
             let state = self.state
             let listener = Listener(fd: fd, loop: loop, counter: state.dataConnections) { [unowned ctx] cfd, peer in
                 let conn = HTTPServerConnection(fd: cfd, loop: ctx.loop, handler: handler,
@@ -91,7 +93,6 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         }
         let adminLoop = loops[0]
         let adminHandler = AdminHandler(backend: self, loop: adminLoop)
-        let afd = try Socket.makeListener(admin, reusePort: false)
         let store = self.store
         let state = self.state
         adminListener = Listener(fd: afd, loop: adminLoop, counter: nil) { cfd, peer in
