@@ -234,10 +234,18 @@ final class ProxyExchange {
         return nil
     }
 
-    /// Round robin over the backend's endpoints not excluded for this request.
+    /// An endpoint of `backend` not excluded for this request: `least_request` takes the less loaded
+    /// of two random candidates (power of two choices, by process-wide in-flight counts);
+    /// `round_robin` (and, until it exists, `prefix_affinity`) rotates per loop.
     func pickEndpoint(_ backend: CompiledBackend) -> UpstreamEndpoint? {
         let eps = backend.endpoints
         guard !eps.isEmpty else { return nil }
+        if backend.loadBalancing == .leastRequest && eps.count > 1 && excluded.isEmpty {
+            let a = eps[Int(ctx.random.next() % UInt64(eps.count))]
+            var b = eps[Int(ctx.random.next() % UInt64(eps.count))]
+            if a === b { b = eps[(eps.firstIndex { $0 === a }.map { $0 + 1 } ?? 0) % eps.count] }
+            return a.inFlight.load(ordering: .relaxed) <= b.inFlight.load(ordering: .relaxed) ? a : b
+        }
         let startAt = ctx.roundRobin[backend.name, default: 0]
         for k in 0..<eps.count {
             let ep = eps[(startAt + k) % eps.count]

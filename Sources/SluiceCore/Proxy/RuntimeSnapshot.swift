@@ -23,10 +23,12 @@ final class CompiledBackend: Sendable {
     let credentials: [(String, String)]
     /// TLS for https endpoints.
     let tls: UpstreamTLS?
+    let loadBalancing: LoadBalancing
 
     init(name: String, endpoints: [UpstreamEndpoint], timeouts: UpstreamTimeouts, maxConnections: Int,
-         credentials: [(String, String)], tls: UpstreamTLS?) {
+         credentials: [(String, String)], tls: UpstreamTLS?, loadBalancing: LoadBalancing = .roundRobin) {
         self.tls = tls
+        self.loadBalancing = loadBalancing
         self.name = name
         self.endpoints = endpoints
         self.timeouts = timeouts

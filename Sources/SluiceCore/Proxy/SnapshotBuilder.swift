@@ -77,7 +77,8 @@ enum SnapshotBuilder {
             let creds = (b.credentials?.headers ?? []).map { ($0.name, $0.value) }
             backends[b.name] = CompiledBackend(name: b.name, endpoints: eps, timeouts: t,
                                                maxConnections: b.maxConnections, credentials: creds,
-                                               tls: b.usesTLS ? try tlsFor(b.tls, owner: "backend '\(b.name)'", at: b.location) : nil)
+                                               tls: b.usesTLS ? try tlsFor(b.tls, owner: "backend '\(b.name)'", at: b.location) : nil,
+                                               loadBalancing: b.loadBalancing)
         }
         var routes: [CompiledRoute] = []
         var modelIDs: [String] = []
