@@ -81,3 +81,16 @@ fuzz:
 
 fuzz-smoke:
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
+
+# Sanitizer runs (not part of `make test`: each rebuilds everything in its own scratch folder).
+# The integration tests then drive the sanitized sluice and sluice-mock binaries.
+.PHONY: sanitize sanitize-address sanitize-thread
+sanitize: sanitize-address sanitize-thread
+
+sanitize-address:
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	SLUICE_BIN_DIR="$$(pwd)/.build-asan/debug" ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+
+sanitize-thread:
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	SLUICE_BIN_DIR="$$(pwd)/.build-tsan/debug" $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
