@@ -93,4 +93,4 @@ sanitize-address:
 
 sanitize-thread:
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
-	SLUICE_BIN_DIR="$$(pwd)/.build-tsan/debug" $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
+	SLUICE_BIN_DIR="$$(pwd)/.build-tsan/debug" TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan

@@ -127,7 +127,7 @@ import Testing
         let gw = try GatewayServer(yaml: Self.config(pipeline: Self.cachePipeline), mockPort: mock.port)
         defer { gw.stop() }
         let body = Self.chatBody("coalesce me", extra: #","temperature":0"#)
-        let statuses = Locked20()
+        let statuses = StatusCollector()
         DispatchQueue.concurrentPerform(iterations: 20) { _ in
             let r = try? HTTPClient.request(port: gw.port, method: "POST", path: "/v1/chat/completions",
                                             headers: [("x-mock-delay-ms", "300")], body: body)
@@ -237,7 +237,7 @@ import Testing
 }
 
 /// Thread-safe status collector for concurrent tests.
-final class Locked20: @unchecked Sendable {
+final class StatusCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [Int] = []
     func add(_ v: Int) { lock.lock(); items.append(v); lock.unlock() }

@@ -137,7 +137,7 @@ import Testing
         let gw = try GatewayServer(yaml: Self.config(limits: "  - {name: tpm, key: [tenant], unit: tokens, limit: 1000, window: 1h}"),
                                    mockPort: mock.port)
         defer { gw.stop() }
-        let statuses = Locked20()
+        let statuses = StatusCollector()
         let start = Date()
         DispatchQueue.concurrentPerform(iterations: 32) { _ in
             for _ in 0..<10 {
