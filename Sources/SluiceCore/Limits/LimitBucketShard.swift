@@ -1,11 +1,10 @@
-import Synchronization
-
 /// One lock's worth of a limit's buckets. Any thread may use it, always under `lock`.
 ///
-/// The store sits outside the `Mutex` so that one admission can hold the locks of several shards at once
+/// The store sits outside the lock so that one admission can hold the locks of several shards at once
 /// (taken in a global order, see `RateLimiter`) and work on all their stores together.
 final class LimitBucketShard: @unchecked Sendable {
-    private let lock = Mutex(())
+    // A pthread mutex (Support/PThreadLock): ThreadSanitizer understands it, not `Synchronization.Mutex`.
+    private let lock = PThreadLock()
     /// The buckets. Guarded by the shard's lock: touch it only inside a `withLocked(_:_:)` body that
     /// holds this shard (or use `withLock`).
     var lockedStore: LimitBucketStore
@@ -16,7 +15,7 @@ final class LimitBucketShard: @unchecked Sendable {
 
     /// Runs `body` on the store with this shard locked.
     func withLock<R: Sendable>(_ body: (inout LimitBucketStore) -> R) -> R {
-        lock.withLock { _ in body(&lockedStore) }
+        lock.withLock { body(&lockedStore) }
     }
 
     /// Locks every shard of `shards` (which must be sorted by `lockOrder` and free of duplicates), runs
@@ -24,7 +23,7 @@ final class LimitBucketShard: @unchecked Sendable {
     /// admissions deadlock-free.
     static func withLocked<R: Sendable>(_ shards: ArraySlice<LimitBucketShard>, _ body: () -> R) -> R {
         guard let first = shards.first else { return body() }
-        return first.lock.withLock { _ in withLocked(shards.dropFirst(), body) }
+        return first.lock.withLock { withLocked(shards.dropFirst(), body) }
     }
 
     /// `shards` sorted into the global lock order (object identity), duplicates removed.

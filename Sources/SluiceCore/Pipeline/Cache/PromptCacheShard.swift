@@ -20,12 +20,12 @@ struct PromptCacheShardState {
 }
 
 /// One lock's worth of the prompt cache. Kept as its own class so the lock type is chosen in one place
-/// (the main repo may swap `Mutex` for its pthread-based lock, which ThreadSanitizer understands).
+/// (a pthread-based `Locked`, which ThreadSanitizer understands).
 final class PromptCacheShard: Sendable {
     /// The shard's state; never held across I/O or while calling follower callbacks.
-    let state: Mutex<PromptCacheShardState>
+    let state: Locked<PromptCacheShardState>
 
     init(capacity: Int) {
-        state = Mutex(PromptCacheShardState(capacity: capacity))
+        state = Locked(PromptCacheShardState(capacity: capacity))
     }
 }
