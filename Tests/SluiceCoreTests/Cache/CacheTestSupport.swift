@@ -69,7 +69,7 @@ final class CacheTestClock: CacheClock {
 
 /// Collects follower callbacks (thread-safe) so tests can count them.
 final class CacheTestRecorder: Sendable {
-    private let calls = Mutex<[CachedResponse?]>([])
+    private let calls = Locked<[CachedResponse?]>([])
 
     var callback: @Sendable (CachedResponse?) -> Void {
         { r in self.calls.withLock { $0.append(r) } }

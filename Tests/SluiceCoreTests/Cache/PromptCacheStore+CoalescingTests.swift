@@ -142,7 +142,7 @@ private func makeStore(maxFollowers: Int = 1024, maxPending: Int = 65_536) -> Pr
 
 @Test func coalesce_callbackReentersStore_noDeadlock() {
     let store = makeStore()
-    let seen = Mutex<Bool>(false)
+    let seen = Locked<Bool>(false)
     guard let t = CacheTestData.ticket(store.lookup(k(1), ttlNanos: ttl, coalesce: true, onLeaderDone: CacheTestData.ignore)) else { return }
     _ = store.lookup(k(1), ttlNanos: ttl, coalesce: true) { _ in
         let again = store.lookup(k(1), ttlNanos: ttl, coalesce: true, onLeaderDone: CacheTestData.ignore)
@@ -156,7 +156,7 @@ private func makeStore(maxFollowers: Int = 1024, maxPending: Int = 65_536) -> Pr
     let store = makeStore()
     let keys = 16
     let callersPerKey = 40
-    let leaders = Mutex<[Int: [CoalesceTicket]]>([:])
+    let leaders = Locked<[Int: [CoalesceTicket]]>([:])
     let followers = Atomic<Int>(0)
     let woken = Atomic<Int>(0)
     DispatchQueue.concurrentPerform(iterations: keys * callersPerKey) { i in

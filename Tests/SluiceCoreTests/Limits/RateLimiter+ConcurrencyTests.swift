@@ -9,7 +9,7 @@ private let second: UInt64 = 1_000_000_000
 private final class AdmitCounter: Sendable {
     let admitted = Atomic<Int>(0)
     let tokens = Atomic<Int>(0)
-    let byKey = Mutex<[String: Int]>([:])
+    let byKey = Locked<[String: Int]>([:])
 
     func add(_ n: Int, to key: String) { byKey.withLock { $0[key, default: 0] += n } }
     func used(_ key: String) -> Int { byKey.withLock { $0[key] ?? 0 } }
