@@ -104,13 +104,14 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         }
         for l in dataListeners { try l.start() }
         try adminListener?.start()
+        // Ready before the lines go out: whoever reads them may probe /readyz at once.
+        state.ready.store(true, ordering: .relaxed)
         Logger.announce("listening on \(data) (data)")
         Logger.announce("listening on \(admin) (admin)")
         accessLog.start()
         for loop in loops {
             Thread.spawn(name: "sluice-loop-\(loop.index)") { loop.run() }
         }
-        state.ready.store(true, ordering: .relaxed)
     }
 
     private static func socketAddress(_ a: SocketAddressConfig) throws(IOError) -> SocketAddress {

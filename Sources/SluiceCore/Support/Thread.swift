@@ -22,10 +22,8 @@ enum Thread {
             Unmanaged<Box>.fromOpaque(box).release()
             return nil
         }
+        // Loops and the log writer live until the process exits: nobody joins them.
+        pthread_detach(tid)
         return tid
-    }
-
-    static func join(_ tid: pthread_t) {
-        pthread_join(tid, nil)
     }
 }
