@@ -31,21 +31,10 @@ final class WebhookProcessor: Processor {
     }
 
     func resumeRequest(_ r: inout PipelineRequest, scratch: inout ProcessorScratch, result: WebhookResult) -> ProcessorDecision {
-        switch parse(result) {
-        case .failure(let why): return .fail(why.reason)
-        case .success(let action):
-            switch action {
-            case .proceed: return .proceed
-            case .block(let status, let message): return .reject(Self.blockError(status: status, message: message, name: name))
-            case .mutate(let body, let headers):
-                if let b = body {
-                    r.body = b
-                    r.bodyChanged = true
-                }
-                for (n, v) in headers { r.headers.set(n, v) }
-                return .proceed
-            }
-        }
+        var changed = false
+        let d = apply(result, body: &r.body, headers: &r.headers, changed: &changed)
+        if changed { r.bodyChanged = true }
+        return d
     }
 
     func handleResponse(_ res: inout PipelineResponse, request: PipelineRequest, scratch: inout ProcessorScratch,
@@ -56,15 +45,25 @@ final class WebhookProcessor: Processor {
 
     func resumeResponse(_ res: inout PipelineResponse, request: PipelineRequest, scratch: inout ProcessorScratch,
                         result: WebhookResult) -> ProcessorDecision {
+        var changed = false
+        return apply(result, body: &res.body, headers: &res.headers, changed: &changed)
+    }
+
+    /// Applies a webhook answer to a request or a response: continue, block, or mutate body/headers.
+    private func apply(_ result: WebhookResult, body: inout [UInt8], headers: inout HTTPHeaders,
+                       changed: inout Bool) -> ProcessorDecision {
         switch parse(result) {
         case .failure(let why): return .fail(why.reason)
         case .success(let action):
             switch action {
             case .proceed: return .proceed
             case .block(let status, let message): return .reject(Self.blockError(status: status, message: message, name: name))
-            case .mutate(let body, let headers):
-                if let b = body { res.body = b }
-                for (n, v) in headers { res.headers.set(n, v) }
+            case .mutate(let newBody, let setHeaders):
+                if let b = newBody {
+                    body = b
+                    changed = true
+                }
+                for (n, v) in setHeaders { headers.set(n, v) }
                 return .proceed
             }
         }
