@@ -15,12 +15,28 @@ enum GatewayAPI: Sendable, Equatable {
 
 /// A request as the processors see and change it. Owned by one request on its loop.
 struct PipelineRequest {
+    /// The body's top-level index (scanned once, then reused), or nil when the body is no JSON object.
+    mutating func scannedBody() -> JSONObjectIndex? {
+        if let i = bodyIndex { return i }
+        let i: JSONObjectIndex? = body.withUnsafeBytes { raw in
+            if case .success(let idx) = JSONScanner.scanObject(raw) { return idx }
+            return nil
+        }
+        bodyIndex = i
+        return i
+    }
+
     var api: GatewayAPI
     var path: String
     var headers: HTTPHeaders
     var body: [UInt8]
     /// Set when a processor changed `body` (the proxy re-scans it before forwarding).
-    var bodyChanged = false
+    var bodyChanged = false {
+        didSet { if bodyChanged { bodyIndex = nil } }
+    }
+    /// The scanned top-level members of `body`, shared by the processors so the body is scanned
+    /// once; cleared whenever a processor changes the body.
+    var bodyIndex: JSONObjectIndex?
     var model: String
     var stream: Bool
     var tenant: String?

@@ -119,6 +119,7 @@ final class ProxyExchange {
         preq = PipelineRequest(api: api?.gatewayAPI ?? .chatCompletions, path: request.head.path,
                                headers: request.head.headers, body: request.body, model: model, stream: stream,
                                tenant: identity?.tenant, requestID: requestID)
+        preq.bodyIndex = index
         scratch = Array(repeating: .none, count: snap.pipeline.processors.count)
         runRequestHooks()
     }
@@ -132,10 +133,7 @@ final class ProxyExchange {
         routeIndex = r
         var index = baseIndex
         if preq.bodyChanged {
-            index = preq.body.withUnsafeBytes { raw in
-                if case .success(let i) = JSONScanner.scanObject(raw) { return i }
-                return nil
-            }
+            index = preq.scannedBody()
             guard index != nil else {
                 fail(GatewayError(status: 503, type: "processor_error", code: "processor_unavailable",
                                   message: "A processor produced an invalid request body"))

@@ -35,7 +35,9 @@ final class GuardrailProcessor: Processor {
 
     func handleRequest(_ r: inout PipelineRequest, scratch: inout ProcessorScratch, env: PipelineEnvironment) -> ProcessorDecision {
         guard hasRequestHook else { return .proceed }
-        switch GuardrailBodyScanner.apply(engine, body: r.body, phase: .request) {
+        let verdict = r.scannedBody().map { GuardrailBodyScanner.apply(engine, body: r.body, index: $0, phase: .request) }
+            ?? GuardrailBodyScanner.apply(engine, body: r.body, phase: .request)
+        switch verdict {
         case .pass:
             return .proceed
         case .logged(let f):

@@ -23,13 +23,13 @@ final class PromptCacheProcessor: Processor {
     }
 
     /// The key and directives of a request, or nil when it bypasses the cache.
-    private func keyFor(_ r: PipelineRequest) -> (CacheKey, noCache: Bool, noStore: Bool)? {
+    private func keyFor(_ r: inout PipelineRequest) -> (CacheKey, noCache: Bool, noStore: Bool)? {
         guard let route = r.routeName else { return nil }
         let cc = r.headers.first("cache-control").map { CachePolicy.directives(bytes: $0) } ?? (noCache: false, noStore: false)
         let api = CachePolicy.API(rawValue: r.api.cachePolicyAPI) ?? .chat
-        let cacheable = r.body.withUnsafeBytes { raw -> Bool in
-            guard case .success(let index) = JSONScanner.scanObject(raw) else { return false }
-            return CachePolicy.isCacheable(api: api, index: index, in: raw, deterministicOnly: config.deterministicOnly)
+        guard let index = r.scannedBody() else { return nil }
+        let cacheable = r.body.withUnsafeBytes { raw in
+            CachePolicy.isCacheable(api: api, index: index, in: raw, deterministicOnly: config.deterministicOnly)
         }
         guard cacheable, let key = PromptCacheKey.make(route: route, upstreamModel: r.upstreamModel ?? r.model, body: r.body, digest: digest) else {
             return nil
@@ -39,7 +39,7 @@ final class PromptCacheProcessor: Processor {
 
     func handleRequest(_ r: inout PipelineRequest, scratch: inout ProcessorScratch, env: PipelineEnvironment) -> ProcessorDecision {
         guard r.routeName != nil else { return .fail("prompt_cache needs the model_router before it") }
-        guard let (key, noCache, noStore) = keyFor(r) else {
+        guard let (key, noCache, noStore) = keyFor(&r) else {
             r.cache = "bypass"
             store.recordBypass()
             return .proceed
@@ -130,7 +130,7 @@ final class PromptCacheProcessor: Processor {
         guard r.routeName != nil else {
             return ProcessorVerdict(processor: name, type: typeName, verdict: "fail", detail: "needs the model_router before it")
         }
-        guard let (key, noCache, _) = keyFor(r) else {
+        guard let (key, noCache, _) = keyFor(&r) else {
             r.cache = "bypass"
             return ProcessorVerdict(processor: name, type: typeName, verdict: "bypass", detail: "not cacheable")
         }
