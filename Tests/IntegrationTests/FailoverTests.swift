@@ -3,25 +3,34 @@ import Testing
 
 /// Retries and fallbacks (SPEC §3, §11).
 @Suite(.serialized) struct FailoverTests {
-    static func config(deadPort: Int, retry: String) -> String {
+    /// A gateway config with `backends` and one route `llama` (YAML bodies, indented as below).
+    static func config(backends: String, route: String) -> String {
         """
         version: 1
         listen: {address: 127.0.0.1:0}
         admin: {address: 127.0.0.1:0}
         logging: {level: warn, access_log: off}
         backends:
-          - name: primary
-            endpoints: ["http://127.0.0.1:\(deadPort)"]
-            timeouts: {connect: 1s, first_byte: 2s}
-          - name: backup
-            endpoints: ["http://{MOCK}"]
+        \(backends)
         routes:
           - name: llama
             models: ["llama-*"]
-            backends: [{backend: primary, model: primary-model}]
-            fallbacks: [{backend: backup, model: backup-model}]
-        \(retry)
+        \(route)
         """
+    }
+
+    static func config(deadPort: Int, retry: String) -> String {
+        config(backends: """
+              - name: primary
+                endpoints: ["http://127.0.0.1:\(deadPort)"]
+                timeouts: {connect: 1s, first_byte: 2s}
+              - name: backup
+                endpoints: ["http://{MOCK}"]
+            """, route: """
+                backends: [{backend: primary, model: primary-model}]
+                fallbacks: [{backend: backup, model: backup-model}]
+            \(retry)
+            """)
     }
 
     @Test func deadPrimary_failsOverToFallback_withRewrittenModel() throws {
@@ -42,25 +51,18 @@ import Testing
     @Test func status429FromPrimary_movesToFallback_andFinalGatewayErrorSaysNoRetry() throws {
         let mock = try MockServer()
         defer { mock.stop() }
-        // The primary is the mock too, steered to answer 429 by a header that only the primary sees:
-        // use two routes' worth of backends on the same mock, with the 429 asked by the client header.
-        let yaml = """
-        version: 1
-        listen: {address: 127.0.0.1:0}
-        admin: {address: 127.0.0.1:0}
-        logging: {level: warn, access_log: off}
-        backends:
-          - name: primary
-            endpoints: ["http://{MOCK}"]
-          - name: backup
-            endpoints: ["http://{MOCK}"]
-        routes:
-          - name: llama
-            models: ["llama-*"]
-            backends: [{backend: primary}]
-            fallbacks: [{backend: backup, model: backup-model}]
-            retry: {attempts: 1, on: [429, connect_error]}
-        """
+        // Primary and backup are the same mock (two backends, so two endpoints); the client header
+        // makes every answer a 429.
+        let yaml = Self.config(backends: """
+              - name: primary
+                endpoints: ["http://{MOCK}"]
+              - name: backup
+                endpoints: ["http://{MOCK}"]
+            """, route: """
+                backends: [{backend: primary}]
+                fallbacks: [{backend: backup, model: backup-model}]
+                retry: {attempts: 1, on: [429, connect_error]}
+            """)
         let gw = try GatewayServer(yaml: yaml, mockPort: mock.port)
         defer { gw.stop() }
         // Every try gets 429 (the header reaches both): the gateway tries primary then backup and
@@ -75,20 +77,13 @@ import Testing
     @Test func retryPolicy_retriesTheConfiguredStatuses_onlyBeforeTheFirstByte() throws {
         let mock = try MockServer()
         defer { mock.stop() }
-        let yaml = """
-        version: 1
-        listen: {address: 127.0.0.1:0}
-        admin: {address: 127.0.0.1:0}
-        logging: {level: warn, access_log: off}
-        backends:
-          - name: primary
-            endpoints: ["http://{MOCK}"]
-        routes:
-          - name: llama
-            models: ["llama-*"]
-            backends: [{backend: primary}]
-            retry: {attempts: 3, on: ["5xx"]}
-        """
+        let yaml = Self.config(backends: """
+              - name: primary
+                endpoints: ["http://{MOCK}"]
+            """, route: """
+                backends: [{backend: primary}]
+                retry: {attempts: 3, on: ["5xx"]}
+            """)
         let gw = try GatewayServer(yaml: yaml, mockPort: mock.port)
         defer { gw.stop() }
         let r = try HTTPClient.chat(port: gw.port, model: "llama-3.1-8b", headers: [("x-mock-status", "503")])
@@ -106,21 +101,14 @@ import Testing
         let probe = try MockServer()
         let dead = probe.port
         probe.stop()
-        let yaml = """
-        version: 1
-        listen: {address: 127.0.0.1:0}
-        admin: {address: 127.0.0.1:0}
-        logging: {level: warn, access_log: off}
-        backends:
-          - name: primary
-            endpoints: ["http://127.0.0.1:\(dead)"]
-            timeouts: {connect: 1s}
-        routes:
-          - name: llama
-            models: ["llama-*"]
-            backends: [{backend: primary}]
-            retry: {attempts: 2, on: [connect_error]}
-        """
+        let yaml = Self.config(backends: """
+              - name: primary
+                endpoints: ["http://127.0.0.1:\(dead)"]
+                timeouts: {connect: 1s}
+            """, route: """
+                backends: [{backend: primary}]
+                retry: {attempts: 2, on: [connect_error]}
+            """)
         let gw = try GatewayServer(yaml: yaml)
         defer { gw.stop() }
         let r = try HTTPClient.chat(port: gw.port, model: "llama-3.1-8b")
