@@ -19,6 +19,7 @@ ALL=(config json http_request chunked sse)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 
 sources() {
     local core=Sources/SluiceCore
@@ -43,7 +44,10 @@ build_one() {
     fi
     local start=$SECONDS
     # shellcheck disable=SC2086
-    if "$SWIFTC" "${FLAGS[@]}" $files -o "$bin" >"$OUT/$t.log" 2>&1; then
+    # swiftc drops module files (SluiceFuzz-N.swiftmodule) into its working directory: run it in $OUT.
+    local root=$PWD abs=()
+    for f in $files; do abs+=("$root/$f"); done
+    if (cd "$OUT" && "$SWIFTC" "${FLAGS[@]}" "${abs[@]}" -o "$bin") >"$OUT/$t.log" 2>&1; then
         echo "${FLAGS[*]}" >"$bin.flags"
         echo "fuzz: built $t in $((SECONDS - start))s"
     else
