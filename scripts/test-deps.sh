@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs beyond the Swift toolchain, and only what is missing:
-#   - Debian packages: openssl (the binary: tests make throwaway TLS certificates),
+#   - Debian packages: openssl (the binary: tests make throwaway TLS certificates), redis-server
+#     (the scale-out tests start their own on a loopback port; the system service is not used),
 #     python3 + python3-venv when no working `python3 -m venv` exists.
 #   - A Python venv in .venv-test/ with the openai SDK (3.x), pytest, prometheus_client, httpx.
 # Idempotent: a second run changes nothing and prints one line per check.
@@ -69,6 +70,11 @@ install_system_packages() {
         log "openssl: present"
     else
         wanted+=(openssl)
+    fi
+    if command -v redis-server >/dev/null 2>&1; then
+        log "redis-server: present"
+    else
+        wanted+=(redis-server)
     fi
     if ! command -v "$PYTHON" >/dev/null 2>&1; then
         wanted+=(python3 python3-venv)

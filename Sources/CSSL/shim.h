@@ -6,6 +6,11 @@
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
+/// One-shot SHA-1 (libcrypto); `out` must hold 20 bytes. Only for Redis script names (EVALSHA).
+static inline void CSSL_sha1(const void *data, size_t len, unsigned char *out) {
+    SHA1((const unsigned char *)data, len, out);
+}
+
 /// One-shot SHA-256 (libcrypto); `out` must hold 32 bytes.
 static inline void CSSL_sha256(const void *data, size_t len, unsigned char *out) {
     SHA256((const unsigned char *)data, len, out);

@@ -15,6 +15,8 @@ protocol AdminBackend: AnyObject, Sendable {
     func caches() -> [(String, PromptCacheStore)]
     /// Gathers the loops' metrics and calls `done` on `loop`.
     func collectMetrics(on loop: EventLoop, _ done: @escaping (MetricsSnapshot) -> Void)
+    /// The shared store (`cluster`), when configured.
+    var cluster: ClusterStore? { get }
 }
 
 /// The admin listener's handler (SPEC §6). GET calls are open; mutations need the bearer token
@@ -92,7 +94,8 @@ final class AdminHandler: HTTPServerHandler {
             let filter = request.head.query.flatMap { q in
                 q.split(separator: "&").first { $0.hasPrefix("key=") }.map { String($0.dropFirst(4)).removingPercentEncodingLite() }
             }
-            Self.sendJSON(responder, 200, StatsWriter.renderRateLimits(backend.store.snapshot().limiter, keyFilter: filter))
+            Self.sendJSON(responder, 200, StatsWriter.renderRateLimits(backend.store.snapshot(), cluster: backend.cluster,
+                                                                              keyFilter: filter))
         case "/explain":
             let (status, body) = Explain.run(request.body, snap: backend.store.snapshot())
             Self.sendJSON(responder, status, body)

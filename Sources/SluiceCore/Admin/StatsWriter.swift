@@ -29,14 +29,54 @@ enum StatsWriter {
         o += "\"upstream\":{\"attempts\":" + attempts + ",\"failures\":" + failures + "},"
         o += "\"config_reloads\":{\"ok\":" + String(reloadsOK) + ",\"failed\":" + String(reloadsFailed) + "},"
         o += "\"access_log_dropped\":" + String(b.accessLog.dropped.load(ordering: .relaxed)) + ","
-        o += "\"cache\":null,\"limiter\":null}"
+        o += "\"cache\":{"
+        for (i, (name, c)) in b.caches().enumerated() {
+            if i > 0 { o += "," }
+            o += jsonString(name) + ":" + String(decoding: c.stats().json(), as: UTF8.self)
+        }
+        let snap = b.store.snapshot()
+        o += "},\"limiter\":{\"local_limits\":" + String(snap.limiter?.rules.count ?? 0)
+        o += ",\"local_buckets\":" + String(snap.limiter?.bucketCount ?? 0)
+        o += ",\"global_limits\":" + String(snap.globalLimits?.rules.count ?? 0) + "},"
+        o += "\"cluster\":" + clusterJSON(b.cluster) + "}"
         return o
     }
 
+    /// The cluster store's state (SPEC §10), or `null` without one.
+    static func clusterJSON(_ c: ClusterStore?) -> String {
+        guard let c else { return "null" }
+        var o = "{\"store\":" + jsonString(c.config.redis.address.description)
+        o += ",\"up\":" + (c.isUp ? "true" : "false")
+        o += ",\"replica_id\":" + jsonString(c.replicaID)
+        o += ",\"replicas\":" + String(c.replicas)
+        o += ",\"failure_mode\":" + jsonString(c.config.failureMode.rawValue)
+        o += ",\"degraded_admissions\":" + String(c.degradedAdmissions.load(ordering: .relaxed))
+        o += ",\"leases\":" + String(c.leaseCount) + ",\"leased_tokens\":" + String(c.leasedTokens)
+        o += ",\"last_error\":" + (c.lastErrorText.map(jsonString) ?? "null") + "}"
+        return o
+    }
+
+    private static func jsonString(_ s: String) -> String {
+        var out: [UInt8] = []
+        JSONWriter.appendString(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// `GET /ratelimits`: buckets by use (top 100), keys named by config name or tenant.
-    static func renderRateLimits(_ limiter: RateLimiter?, keyFilter: String?) -> [UInt8] {
-        var out: [UInt8] = Array("{\"buckets\":[".utf8)
-        for (i, b) in (limiter?.snapshot(top: 100, keyFilter: keyFilter) ?? []).enumerated() {
+    /// Global buckets live in Redis: they are listed with their scope and mode under `global_limits`,
+    /// with the cluster state; the buckets here are this replica's.
+    static func renderRateLimits(_ snap: RuntimeSnapshot, cluster: ClusterStore?, keyFilter: String?) -> [UInt8] {
+        var out: [UInt8] = Array("{\"global_limits\":[".utf8)
+        for (i, r) in (snap.globalLimits?.rules ?? []).enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array("{\"name\":".utf8)
+            JSONWriter.appendString(r.config.name, to: &out)
+            out += Array(",\"mode\":\"\(r.config.mode.rawValue)\",\"unit\":\"\(r.config.unit.rawValue)\",\"capacity\":\(r.table.burst)}".utf8)
+        }
+        out += Array("],\"cluster\":".utf8)
+        out += Array(clusterJSON(cluster).utf8)
+        out += Array(",\"buckets\":[".utf8)
+        for (i, b) in (snap.limiter?.snapshot(top: 100, keyFilter: keyFilter) ?? []).enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out += Array("{\"name\":".utf8)
             JSONWriter.appendString(b.name, to: &out)
@@ -89,6 +129,8 @@ enum MetricsWriter {
         ("guardrail_actions_total", "counter", "Guardrail detector actions."),
         ("processor_duration_seconds", "histogram", "Time spent in each pipeline processor."),
         ("processor_failures_total", "counter", "Processor failures by failure mode."),
+        ("cluster_store_errors_total", "counter", "Shared-store (Redis) commands that failed, by operation."),
+        ("cluster_store_latency_seconds", "histogram", "Shared-store (Redis) round trips, by operation."),
     ]
 
     static func render(_ b: AdminBackend, _ snap: MetricsSnapshot) -> String {
@@ -124,6 +166,12 @@ enum MetricsWriter {
         header("backend_endpoint_healthy", "gauge", "1 when the endpoint is healthy.")
         for ep in b.endpoints() {
             o += "sluice_backend_endpoint_healthy{backend=\"" + escape(ep.backendName) + "\",endpoint=\"" + escape(ep.url) + "\"} 1\n"
+        }
+        if let c = b.cluster {
+            header("cluster_store_up", "gauge", "1 while the shared store (Redis) answers.")
+            o += "sluice_cluster_store_up " + (c.isUp ? "1" : "0") + "\n"
+            header("cluster_replicas", "gauge", "Replicas seen through the store's heartbeats.")
+            o += "sluice_cluster_replicas " + String(c.replicas) + "\n"
         }
         header("connections_active", "gauge", "Open data-plane client connections.")
         o += "sluice_connections_active " + String(b.state.dataConnections.current) + "\n"

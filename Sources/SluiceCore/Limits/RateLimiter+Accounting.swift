@@ -24,6 +24,13 @@ extension RateLimiter {
         }
     }
 
+    /// Admission was undone (another, shared, limit refused the request): everything taken goes back,
+    /// `requests` units included. Call once per reservation, instead of `reconcile` or `refund`.
+    func cancel(_ r: LimitReservation) {
+        let now = clockNow()
+        for e in r.entries { e.table.credit(e.key, e.taken, now: now) }
+    }
+
     /// The `x-ratelimit-*` values for a response that takes nothing (a cache hit): read, never taken.
     func peek(_ subject: LimitSubject) -> RateLimitHeaders {
         var h = RateLimitHeaders()

@@ -16,6 +16,8 @@ final class Gateway: AdminBackend, @unchecked Sendable {
     let registry: EndpointRegistry
     let cacheStores = CacheStoreRegistry()
     let loops: [EventLoop]
+    /// The shared store of global limits and shared cache entries (`cluster`); nil without one.
+    let cluster: ClusterStore?
     private let digestBox: Locked<String>
     private let reloadLock = PThreadLock()
     private var dataListeners: [Listener] = []
@@ -43,6 +45,12 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         var loops: [EventLoop] = []
         for i in 0..<workers { loops.append(try EventLoop(index: i)) }
         self.loops = loops
+        if let c = config.cluster {
+            cluster = ClusterStore(config: c, tls: c.redis.tls == nil ? nil
+                : try SnapshotBuilder.redisTLS(c.redis.tls))
+        } else {
+            cluster = nil
+        }
         Logger.setLevel(LogLevel(name: config.logging.level.rawValue) ?? .info)
     }
 
@@ -80,6 +88,13 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         for (i, loop) in loops.enumerated() {
             let ctx = LoopContext(loop: loop, stats: stats.loops[i], accessLog: accessLog, store: store, state: state)
             contexts.append(ctx)
+            if let cluster {
+                let client = RedisClient(loop: loop, store: cluster, metrics: ctx.metrics)
+                ctx.cluster = client
+                nonisolated(unsafe) let c = client
+                loop.execute { c.start() }
+                if i == 0 { loop.execute { ClusterMaintenance.start(store: cluster, client: c) } }
+            }
             let handler = ProxyHandler(ctx: ctx)
             let fd = group.fds[i]
             let state = self.state
@@ -197,7 +212,28 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         }
         let left = state.inFlight.load(ordering: .relaxed)
         if left > 0 { Logger.warn("drain timeout: \(left) request(s) still in flight") }
+        leaveCluster()
         accessLog.stop()
+    }
+
+    /// Returns leases, leaves the replica set and closes the Redis connections (bounded wait).
+    private func leaveCluster() {
+        guard let cluster, let first = contexts.first?.cluster else { return }
+        final class Flag: Sendable { let set = Atomic<Bool>(false) }
+        let done = Flag()
+        nonisolated(unsafe) let client = first
+        first.loop.execute {
+            cluster.returnAllLeases(client: client)
+            cluster.leave(client: client)
+            client.send(.heartbeat, RESPEncoder.command("PING")) { _ in done.set.store(true, ordering: .relaxed) }
+        }
+        let deadline = SystemClock.monotonicNanos() &+ 500_000_000
+        while !done.set.load(ordering: .relaxed) && SystemClock.monotonicNanos() < deadline { sleepNanos(5_000_000) }
+        for ctx in contexts {
+            guard let c = ctx.cluster else { continue }
+            nonisolated(unsafe) let client = c
+            ctx.loop.execute { client.stop() }
+        }
     }
 
     private func sleepNanos(_ n: UInt64) {

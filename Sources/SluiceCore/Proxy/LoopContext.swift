@@ -11,6 +11,8 @@ final class LoopContext {
     var random = FastRandom()
     /// `tokens_total` label sets per (route target, configured tenant).
     var tenantLabels: [TenantLabelKey: MetricLabelSet] = [:]
+    /// This loop's Redis connections (`cluster`); nil without a cluster store.
+    var cluster: RedisClient?
     /// Round-robin cursors per backend name.
     var roundRobin: [String: Int] = [:]
 

@@ -47,6 +47,10 @@ final class ProxyExchange {
     var identity: ClientIdentity?
     /// Tokens and requests reserved at admission, settled once.
     var reservation: LimitReservation?
+    /// The limiter that settles `reservation` (the local one, or the stand-in for global limits).
+    var reservationLimiter: RateLimiter?
+    /// What global (Redis) buckets reserved at admission, settled once.
+    var globalReservation: GlobalReservation?
     /// The x-ratelimit-* values for the response.
     var limitHeaders: RateLimitHeaders?
     /// The limit that rejected the request (access log).
@@ -141,7 +145,15 @@ final class ProxyExchange {
             }
         }
         guard let idx = index else { return }
-        if !admit(index: idx) { return }
+        switch admit(index: idx) {
+        case .admitted: admitted(index: idx)
+        case .refused, .pending: return
+        }
+    }
+
+    /// Every limit admitted the request: on to the upstream.
+    func admitted(index idx: JSONObjectIndex) {
+        let r = routeIndex
         prepareBody(index: idx)
         primaryTriesLeft = max(1, snap.routes[r].retry?.attempts ?? 1)
         nextAttempt()

@@ -98,13 +98,16 @@ final class RuntimeSnapshot: Sendable {
     let auth: ClientAuthenticator
     /// Nil when no `rate_limits` are configured.
     let limiter: RateLimiter?
+    /// The `scope: global` limits, kept in Redis; nil when there are none.
+    let globalLimits: GlobalLimits?
     /// Lower-cased header names referenced by `header:<name>` key parts.
     let limitHeaderNames: [String]
 
     init(generation: Int, config: GatewayConfig, routes: [CompiledRoute], routeTable: RouteTable,
          serverLimits: HTTPServerLimits, stripClientKeys: Bool, modelIDs: [String], tokenEstimator: TokenEstimator,
          pipeline: Pipeline, webhookEndpoints: [UpstreamEndpoint], webhookTLS: [UpstreamTLS?], auth: ClientAuthenticator,
-         limiter: RateLimiter?) {
+         limiter: RateLimiter?, globalLimits: GlobalLimits? = nil) {
+        self.globalLimits = globalLimits
         self.webhookTLS = webhookTLS
         self.pipeline = pipeline
         self.auth = auth

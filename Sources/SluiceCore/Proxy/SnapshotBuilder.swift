@@ -144,6 +144,7 @@ enum SnapshotBuilder {
         let estimator = TokenEstimator(bytesPerToken: te.bytesPerToken, defaultOutputTokens: te.defaultOutputTokens,
                                        maxOutputReservation: te.maxOutputReservation)
         registry.retain(only: live)
+        let localLimits = config.rateLimits.filter { $0.scope == .local }
         return RuntimeSnapshot(generation: generation, config: config, routes: routes,
                                routeTable: RouteTable(routes: config.routes.map(\.models)),
                                serverLimits: limits, stripClientKeys: config.auth.mode == .apiKey,
@@ -151,8 +152,22 @@ enum SnapshotBuilder {
                                pipeline: Pipeline(processors: processors), webhookEndpoints: webhookEndpoints,
                                webhookTLS: webhookTLS,
                                auth: ClientAuthenticator(config.auth),
-                               limiter: config.rateLimits.isEmpty ? nil
-                                   : RateLimiter(limits: config.rateLimits, estimation: config.tokenEstimation,
-                                                 clock: MonotonicLimiterClock(), previous: previous?.limiter))
+                               limiter: localLimits.isEmpty ? nil
+                                   : RateLimiter(limits: localLimits, estimation: config.tokenEstimation,
+                                                 clock: MonotonicLimiterClock(), previous: previous?.limiter),
+                               globalLimits: globalLimits(config))
+    }
+
+    /// TLS to Redis (`cluster.redis.tls`).
+    static func redisTLS(_ cfg: BackendTLSConfig?) throws(ConfigErrors) -> UpstreamTLS {
+        try tlsFor(cfg, owner: "cluster.redis", at: ConfigLocation(line: 1, column: 1))
+    }
+
+    /// The `scope: global` limits (SPEC §10); nil when there are none.
+    private static func globalLimits(_ config: GatewayConfig) -> GlobalLimits? {
+        let globals = config.rateLimits.filter { $0.scope == .global }
+        guard !globals.isEmpty else { return nil }
+        return GlobalLimits(rules: globals.map { LimitRule(config: $0, table: LimitBucketTable(config: $0, shardCount: 1)) },
+                            keyPrefix: config.cluster?.redis.keyPrefix ?? "sluice:")
     }
 }

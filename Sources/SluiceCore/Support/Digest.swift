@@ -10,11 +10,26 @@ enum SHA256Digest {
         return out
     }
 
+    static func hex(_ bytes: [UInt8]) -> String { HexDigits.lower(digest(bytes)) }
+}
+
+/// SHA-1 through libcrypto: only for naming Redis scripts (`EVALSHA` wants the SHA-1 of the source).
+enum SHA1Digest {
     static func hex(_ bytes: [UInt8]) -> String {
+        var out = [UInt8](repeating: 0, count: 20)
+        bytes.withUnsafeBytes { raw in
+            out.withUnsafeMutableBufferPointer { o in CSSL_sha1(raw.baseAddress, raw.count, o.baseAddress) }
+        }
+        return HexDigits.lower(out)
+    }
+}
+
+enum HexDigits {
+    static func lower(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var s: [UInt8] = []
-        s.reserveCapacity(64)
-        for b in digest(bytes) {
+        s.reserveCapacity(bytes.count * 2)
+        for b in bytes {
             s.append(digits[Int(b >> 4)])
             s.append(digits[Int(b & 0xF)])
         }

@@ -48,6 +48,10 @@ struct GatewayError: Error, Sendable {
         GatewayError(status: 503, type: "overloaded_error", code: "no_healthy_backend",
                      message: "No healthy endpoint for backend '\(backend)'")
     }
+    static func limiterUnavailable() -> GatewayError {
+        GatewayError(status: 503, type: "overloaded_error", code: "limiter_unavailable",
+                     message: "The shared rate-limit store is unreachable")
+    }
     static func upstreamUnavailable(_ reason: String) -> GatewayError {
         GatewayError(status: 502, type: "upstream_error", code: "upstream_unavailable", message: "Upstream unavailable: \(reason)")
     }
