@@ -17,6 +17,8 @@ protocol AdminBackend: AnyObject, Sendable {
     func collectMetrics(on loop: EventLoop, _ done: @escaping (MetricsSnapshot) -> Void)
     /// The shared store (`cluster`), when configured.
     var cluster: ClusterStore? { get }
+    /// Drops the entries of the shared prompt caches in Redis (`DELETE /cache`); call on `loop`.
+    func purgeSharedCaches(on loop: EventLoop)
 }
 
 /// The admin listener's handler (SPEC §6). GET calls are open; mutations need the bearer token
@@ -102,6 +104,7 @@ final class AdminHandler: HTTPServerHandler {
         case "/cache":
             if request.head.method == .delete {
                 for (_, c) in backend.caches() { c.purge() }
+                backend.purgeSharedCaches(on: loop)
             }
             var out: [UInt8] = Array("{\"caches\":{".utf8)
             for (i, (name, c)) in backend.caches().enumerated() {

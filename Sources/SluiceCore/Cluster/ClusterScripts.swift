@@ -94,4 +94,29 @@ enum ClusterScripts {
         redis.call('PEXPIRE', KEYS[1], ttl * 2)
         return redis.call('ZCARD', KEYS[1])
         """)
+
+    /// Purge: ARGV[1] = a SCAN pattern. Unlinks every matching key (`DELETE /cache` of a shared cache).
+    static let purge = RedisScript(name: "purge", source: """
+        local cursor = '0'
+        local n = 0
+        repeat
+          local r = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 1000)
+          cursor = r[1]
+          for _, k in ipairs(r[2]) do
+            redis.call('UNLINK', k)
+            n = n + 1
+          end
+        until cursor == '0'
+        return n
+        """)
+
+    /// `text` with the glob characters of SCAN's MATCH escaped.
+    static func globEscaped(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            if c == "*" || c == "?" || c == "[" || c == "]" || c == "\\" { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
 }

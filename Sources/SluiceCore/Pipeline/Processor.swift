@@ -122,6 +122,20 @@ protocol PipelineEnvironment: AnyObject {
     func makeCoalesceResumer() -> @Sendable (CachedResponse?) -> Void
     /// Records a guardrail action for the metrics (`guardrail_actions_total`).
     func recordGuardrailAction(processor: String, detector: String, action: String)
+    /// Looks `key` up in the shared store (SPEC §10 `shared: true`); `completion` runs once, on any
+    /// thread, with the entry or nil (also on store errors). False when there is no shared store:
+    /// then `completion` is never called.
+    func sharedCacheFetch(_ key: [UInt8], _ completion: @escaping @Sendable (CachedResponse?) -> Void) -> Bool
+    /// Stores into the shared store (fire and forget), bound to this request's loop; nil without one.
+    func sharedCacheWriter() -> SharedCacheWriter?
+}
+
+/// Saves an entry into the shared store: key, answer, time to live in nanoseconds.
+typealias SharedCacheWriter = ([UInt8], CachedResponse, UInt64) -> Void
+
+extension PipelineEnvironment {
+    func sharedCacheFetch(_ key: [UInt8], _ completion: @escaping @Sendable (CachedResponse?) -> Void) -> Bool { false }
+    func sharedCacheWriter() -> SharedCacheWriter? { nil }
 }
 
 /// Filters a streamed response event by event (response guardrails, cache store). One per

@@ -68,6 +68,14 @@ final class Gateway: AdminBackend, @unchecked Sendable {
 
     func caches() -> [(String, PromptCacheStore)] { cacheStores.all() }
 
+    func purgeSharedCaches(on loop: EventLoop) {
+        guard let client = contexts.first(where: { $0.loop === loop })?.cluster else { return }
+        for p in store.snapshot().pipeline.processors {
+            guard let cache = p as? PromptCacheProcessor, let prefix = cache.sharedPrefix else { continue }
+            client.eval(.cacheDelete, ClusterScripts.purge, keys: [], args: [Array((ClusterScripts.globEscaped(prefix) + "*").utf8)]) { _ in }
+        }
+    }
+
     func collectMetrics(on loop: EventLoop, _ done: @escaping (MetricsSnapshot) -> Void) {
         MetricsCollector.collect(contexts: contexts, on: loop, done)
     }

@@ -80,6 +80,26 @@ extension ProxyExchange: PipelineEnvironment {
         }
     }
 
+    func sharedCacheFetch(_ key: [UInt8], _ completion: @escaping @Sendable (CachedResponse?) -> Void) -> Bool {
+        guard let client = ctx.cluster else { return false }
+        client.send(.cacheGet, RESPEncoder.command([Array("GET".utf8), key])) { reply in
+            if case .success(.bulk(let bytes?)) = reply, let entry = CachedResponse(encoded: bytes) {
+                completion(entry)
+            } else {
+                completion(nil)
+            }
+        }
+        return true
+    }
+
+    func sharedCacheWriter() -> SharedCacheWriter? {
+        guard let client = ctx.cluster else { return nil }
+        return { key, response, ttlNanos in
+            let ms = String(max(ttlNanos / 1_000_000, 1))
+            client.send(.cacheSet, RESPEncoder.command([Array("SET".utf8), key, response.encoded(), Array("PX".utf8), Array(ms.utf8)])) { _ in }
+        }
+    }
+
     func recordGuardrailAction(processor: String, detector: String, action: String) {
         ctx.metrics.add("guardrail_actions_total", MetricLabels.render(["processor": processor, "detector": detector, "action": action]))
     }

@@ -137,7 +137,8 @@ enum SnapshotBuilder {
             case .promptCache(let c):
                 let store = stores.store(for: pc.name, config: c)
                 processors.append(PromptCacheProcessor(name: pc.name, failureMode: pc.failureMode, config: c, store: store,
-                                                       digest: LibcryptoDigest()))
+                                                       digest: LibcryptoDigest(),
+                                                       sharedKeyPrefix: config.cluster?.redis.keyPrefix))
             }
         }
         let te = config.tokenEstimation

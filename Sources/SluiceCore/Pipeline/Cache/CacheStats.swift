@@ -11,6 +11,8 @@ struct CacheStats: Sendable, Equatable {
     var hits = 0
     /// Lookups that made the caller a leader (went upstream).
     var misses = 0
+    /// Misses here that the shared store (Redis, `shared: true`) answered; each is also in `misses`.
+    var sharedHits = 0
     /// Requests that skipped the cache (`no-cache`, not cacheable), reported via `recordBypass`.
     var bypasses = 0
     /// Lookups that waited on a leader (each later also counts as a hit, or retries after a nil answer).
@@ -47,7 +49,7 @@ struct CacheStats: Sendable, Equatable {
     func json() -> [UInt8] {
         let fields: [(String, Int)] = [
             ("entries", entries), ("bytes", bytes), ("max_bytes", maxBytes), ("max_entry_bytes", maxEntryBytes),
-            ("hits", hits), ("misses", misses), ("bypasses", bypasses), ("coalesced", coalesced),
+            ("hits", hits), ("misses", misses), ("shared_hits", sharedHits), ("bypasses", bypasses), ("coalesced", coalesced),
             ("evictions", evictions), ("expirations", expirations), ("stores", stores), ("rejected", rejected),
             ("abandoned", abandoned), ("pending_leaders", pendingLeaders),
         ]

@@ -31,6 +31,8 @@ final class PromptCacheStore: Sendable {
     private let shards: [PromptCacheShard]
     private let nextTicketID = Atomic<UInt64>(1)
     private let bypassCount = Atomic<Int>(0)
+    /// Local misses answered by the shared store (`shared: true`).
+    let sharedHitCount = Atomic<Int>(0)
 
     /// `shardCount` is lowered when needed so every shard can still hold an entry of `maxEntryBytes`.
     init(maxBytes: Int, maxEntryBytes: Int, clock: some CacheClock, shardCount: Int = 8,
@@ -156,6 +158,7 @@ final class PromptCacheStore: Sendable {
         total.maxBytes = maxBytes
         total.maxEntryBytes = maxEntryBytes
         total.bypasses = bypassCount.load(ordering: .relaxed)
+        total.sharedHits = sharedHitCount.load(ordering: .relaxed)
         return total
     }
 

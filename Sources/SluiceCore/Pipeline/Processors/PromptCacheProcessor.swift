@@ -8,12 +8,16 @@ final class PromptCacheProcessor: Processor {
     let store: PromptCacheStore
     let digest: any CacheDigest
     let ttlNanos: UInt64
+    /// `<key_prefix>cache:<name>:` when `shared: true` (entries also live in Redis), else nil.
+    let sharedPrefix: String?
 
     var typeName: String { "prompt_cache" }
     var hasResponseHook: Bool { true }
     var filtersStreams: Bool { true }
 
-    init(name: String, failureMode: ProcessorFailureMode, config: PromptCacheConfig, store: PromptCacheStore, digest: any CacheDigest) {
+    init(name: String, failureMode: ProcessorFailureMode, config: PromptCacheConfig, store: PromptCacheStore, digest: any CacheDigest,
+         sharedKeyPrefix: String? = nil) {
+        sharedPrefix = config.shared ? (sharedKeyPrefix ?? "sluice:") + "cache:" + name + ":" : nil
         self.name = name
         self.failureMode = failureMode
         self.config = config
@@ -56,7 +60,14 @@ final class PromptCacheProcessor: Processor {
             return .answer(Self.answer(response))
         case .leader(let ticket):
             r.cache = "miss"
-            scratch = .cache(PromptCacheScratch(key: key, store: !noStore, ticket: ticket))
+            var sc = PromptCacheScratch(key: key, store: !noStore, ticket: ticket)
+            // Shared: another replica may hold the answer; wait for the store (bounded by its timeout).
+            if let prefix = sharedPrefix, env.sharedCacheFetch(Array((prefix + key.hex).utf8), env.makeCoalesceResumer()) {
+                sc.awaitingShared = true
+                scratch = .cache(sc)
+                return .awaitCoalesced
+            }
+            scratch = .cache(sc)
             return .proceed
         case .follower:
             // A coalesced follower counts as a hit (it never reaches the upstream when the leader stores).
@@ -67,9 +78,25 @@ final class PromptCacheProcessor: Processor {
     }
 
     func resumeCoalesced(_ r: inout PipelineRequest, scratch: inout ProcessorScratch, response: CachedResponse?) -> ProcessorDecision {
+        guard case .cache(var sc) = scratch else { return response.map { .answer(Self.answer($0)) } ?? .proceed }
+        if sc.awaitingShared {
+            // The shared store answered this replica's leader: a hit there is stored here too (waking
+            // local followers); a miss goes upstream as the leader.
+            sc.awaitingShared = false
+            if let resp = response {
+                r.cache = "hit"
+                store.sharedHitCount.wrappingAdd(1, ordering: .relaxed)
+                if let t = sc.ticket { store.complete(t, storing: resp, ttlNanos: ttlNanos) }
+                sc.ticket = nil
+                sc.store = false
+                scratch = .cache(sc)
+                return .answer(Self.answer(resp))
+            }
+            scratch = .cache(sc)
+            return .proceed
+        }
         if let resp = response { return .answer(Self.answer(resp)) }
         // The leader's answer was not stored: go upstream on our own (no coalescing this time).
-        guard case .cache(var sc) = scratch else { return .proceed }
         switch store.lookup(sc.key, ttlNanos: ttlNanos, coalesce: false, onLeaderDone: { _ in }) {
         case .hit(let resp):
             return .answer(Self.answer(resp))
@@ -102,6 +129,9 @@ final class PromptCacheProcessor: Processor {
         } else if let s = stored {
             store.insert(sc.key, s, ttlNanos: ttlNanos)
         }
+        if let s = stored, let prefix = sharedPrefix, let write = env.sharedCacheWriter(), s.body.count <= config.maxEntryBytes {
+            write(Array((prefix + sc.key.hex).utf8), s, ttlNanos)
+        }
         sc.ticket = nil
         sc.store = false
         scratch = .cache(sc)
@@ -110,8 +140,10 @@ final class PromptCacheProcessor: Processor {
 
     func streamFilter(request: PipelineRequest, scratch: inout ProcessorScratch, env: PipelineEnvironment) -> StreamEventFilter? {
         guard case .cache(var sc) = scratch, sc.store || sc.ticket != nil else { return nil }
+        var shared: (key: [UInt8], write: SharedCacheWriter)?
+        if let prefix = sharedPrefix, let write = env.sharedCacheWriter() { shared = (Array((prefix + sc.key.hex).utf8), write) }
         let recorder = CacheStreamRecorder(store: store, key: sc.key, ticket: sc.ticket, storeAnswer: sc.store,
-                                           ttlNanos: ttlNanos, maxBytes: config.maxEntryBytes)
+                                           ttlNanos: ttlNanos, maxBytes: config.maxEntryBytes, shared: shared)
         // The recorder now owns the ticket.
         sc.ticket = nil
         sc.store = false
@@ -151,8 +183,11 @@ final class CacheStreamRecorder: StreamEventFilter {
     private var events: [[UInt8]] = []
     private var bytes = 0
     private var finished = false
+    private let shared: (key: [UInt8], write: SharedCacheWriter)?
 
-    init(store: PromptCacheStore, key: CacheKey, ticket: CoalesceTicket?, storeAnswer: Bool, ttlNanos: UInt64, maxBytes: Int) {
+    init(store: PromptCacheStore, key: CacheKey, ticket: CoalesceTicket?, storeAnswer: Bool, ttlNanos: UInt64, maxBytes: Int,
+         shared: (key: [UInt8], write: SharedCacheWriter)? = nil) {
+        self.shared = shared
         self.store = store
         self.key = key
         self.ticket = ticket
@@ -184,6 +219,7 @@ final class CacheStreamRecorder: StreamEventFilter {
         } else if let s = stored {
             store.insert(key, s, ttlNanos: ttlNanos)
         }
+        if let s = stored, let shared { shared.write(shared.key, s, ttlNanos) }
         ticket = nil
         events = []
         return .events([])

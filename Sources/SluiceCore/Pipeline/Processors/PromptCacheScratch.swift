@@ -5,4 +5,6 @@ struct PromptCacheScratch {
     var store: Bool
     /// The leader ticket to complete exactly once (nil: store without coalescing, or nothing to do).
     var ticket: CoalesceTicket?
+    /// The leader is waiting for the shared store's answer (`shared: true`).
+    var awaitingShared = false
 }
