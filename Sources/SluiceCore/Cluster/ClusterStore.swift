@@ -111,7 +111,18 @@ final class ClusterStore: Sendable {
         let sent = rest.map { charges[$0] }
         var args: [[UInt8]] = []
         for c in sent { args += c.admitArgs(extra: c.leased ? c.leaseSize : 0) }
-        client.eval(.admit, ClusterScripts.admit, keys: sent.map(\.redisKey), args: args) { [self] reply in
+        // An admission that answers after its timeout took tokens nobody will settle: give them back.
+        let undoLate: (RESPValue) -> Void = { [weak client] v in
+            guard let client, let late = GlobalAdmitReply(v, count: sent.count), late.admitted else { return }
+            var keys: [[UInt8]] = []
+            var back: [[UInt8]] = []
+            for (c, b) in zip(sent, late.buckets) where b.taken > 0 {
+                keys.append(c.redisKey)
+                back += c.reconcileArgs(delta: -b.taken)
+            }
+            if !keys.isEmpty { client.eval(.reconcile, ClusterScripts.reconcile, keys: keys, args: back) { _ in } }
+        }
+        client.eval(.admit, ClusterScripts.admit, keys: sent.map(\.redisKey), args: args, onLate: undoLate) { [self] reply in
             guard case .success(let v) = reply, let parsed = GlobalAdmitReply(v, count: sent.count) else {
                 self.giveBack(charges, covered)
                 if case .success(let v) = reply { Logger.warn("cluster store: unexpected admit reply \(v)") }

@@ -94,7 +94,8 @@ final class RedisClient {
     }
 
     /// Sends one command; `callback` runs on this loop exactly once. `op` names it for metrics.
-    func send(_ op: ClusterOp, _ frame: [UInt8], _ callback: @escaping (RedisReply) -> Void) {
+    /// `onLate` gets a reply that came after the command timed out.
+    func send(_ op: ClusterOp, _ frame: [UInt8], onLate: ((RESPValue) -> Void)? = nil, _ callback: @escaping (RedisReply) -> Void) {
         var best: RedisConnection?
         let n = slots.count
         for k in 0..<n {
@@ -112,7 +113,7 @@ final class RedisClient {
         let started = SystemClock.monotonicNanos()
         let store = self.store
         let metrics = self.metrics
-        conn.send(frame) { reply in
+        conn.send(frame, onLate: onLate) { reply in
             switch reply {
             case .success(.error(let e)) where !e.hasPrefix("NOSCRIPT"):
                 store.recordError(op, metrics: metrics)
@@ -129,13 +130,14 @@ final class RedisClient {
 
     /// Runs `script` by `EVALSHA`; when Redis lost it (`NOSCRIPT`, after a restart or `SCRIPT FLUSH`)
     /// sends it again with `EVAL`, which also caches it.
-    func eval(_ op: ClusterOp, _ script: RedisScript, keys: [[UInt8]], args: [[UInt8]], _ callback: @escaping (RedisReply) -> Void) {
+    func eval(_ op: ClusterOp, _ script: RedisScript, keys: [[UInt8]], args: [[UInt8]], onLate: ((RESPValue) -> Void)? = nil,
+              _ callback: @escaping (RedisReply) -> Void) {
         var tail: [[UInt8]] = [Array(String(keys.count).utf8)]
         tail += keys
         tail += args
-        send(op, RESPEncoder.command([Array("EVALSHA".utf8), script.sha] + tail)) { [weak self] reply in
+        send(op, RESPEncoder.command([Array("EVALSHA".utf8), script.sha] + tail), onLate: onLate) { [weak self] reply in
             if case .success(.error(let e)) = reply, e.hasPrefix("NOSCRIPT"), let self {
-                self.send(op, RESPEncoder.command([Array("EVAL".utf8), script.source] + tail), callback)
+                self.send(op, RESPEncoder.command([Array("EVAL".utf8), script.source] + tail), onLate: onLate, callback)
                 return
             }
             callback(reply)

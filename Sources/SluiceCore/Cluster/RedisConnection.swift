@@ -51,8 +51,13 @@ final class RedisConnection: Selectable {
 
     private final class Pending {
         var callback: ((RedisReply) -> Void)?
+        /// Gets the reply of a command that already timed out (to undo what it did).
+        let onLate: ((RESPValue) -> Void)?
         let timer = TimerNode()
-        init(_ cb: @escaping (RedisReply) -> Void) { callback = cb }
+        init(_ cb: @escaping (RedisReply) -> Void, onLate: ((RESPValue) -> Void)?) {
+            callback = cb
+            self.onLate = onLate
+        }
     }
 
     /// Consecutive command timeouts after which the connection is dropped and re-made.
@@ -115,12 +120,13 @@ final class RedisConnection: Selectable {
     var outstanding: Int { pending.count - pendingHead }
 
     /// Queues a command; `callback` runs on this loop exactly once, with the reply or a failure.
-    func send(_ frame: [UInt8], _ callback: @escaping (RedisReply) -> Void) {
+    /// `onLate` gets the reply if it arrives after the command was answered `.timeout`.
+    func send(_ frame: [UInt8], onLate: ((RESPValue) -> Void)? = nil, _ callback: @escaping (RedisReply) -> Void) {
         guard state != .closed, outstanding < Self.maxPending, out.count - outSent + frame.count <= Self.maxOutBytes else {
             callback(.failure(.unavailable))
             return
         }
-        let p = Pending(callback)
+        let p = Pending(callback, onLate: onLate)
         p.timer.action = { [unowned self, unowned p] in
             guard let cb = p.callback else { return }
             p.callback = nil
@@ -302,6 +308,9 @@ final class RedisConnection: Selectable {
             if let cb = p.callback {
                 p.callback = nil
                 cb(.success(v))
+                if state == .closed { return false }
+            } else if let late = p.onLate {
+                late(v)
                 if state == .closed { return false }
             }
         }
