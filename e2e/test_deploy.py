@@ -30,6 +30,8 @@ CONTAINER_CONFIG = DEPLOY / "sluice.container.yaml"
 # Manifests `kubectl apply -k` applies; the example Secret is kept out on purpose.
 APPLIED = ["configmap.yaml", "deployment.yaml", "service.yaml", "pdb.yaml"]
 EXAMPLES = ["secret.example.yaml"]
+# Sub-kustomizations applied with the rest (the reference Redis of SPEC §10).
+COMPONENTS = {"redis": ["deployment.yaml", "service.yaml"]}
 RUNTIME_UID = 10001
 
 # `${VAR}` without a default: must be in the environment or the config is rejected (SPEC §2).
@@ -138,9 +140,28 @@ def test_kustomization_appliesEveryManifest_butNotTheExampleSecret(yaml):
     kust = load_one(yaml, K8S / "kustomization.yaml")
     assert kust["apiVersion"].startswith("kustomize.config.k8s.io/")
     assert kust["kind"] == "Kustomization"
-    assert sorted(kust["resources"]) == sorted(APPLIED)
+    assert sorted(kust["resources"]) == sorted(APPLIED + list(COMPONENTS))
     on_disk = {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml"}
     assert on_disk == set(APPLIED + EXAMPLES), "a manifest is neither applied nor a listed example"
+    for component, files in COMPONENTS.items():
+        sub = load_one(yaml, K8S / component / "kustomization.yaml")
+        assert sorted(sub["resources"]) == sorted(files)
+        for f in files:
+            doc = load_one(yaml, K8S / component / f)
+            assert doc["kind"] and doc["metadata"]["name"]
+
+
+def test_redisReference_matchesTheClusterAddressAndPassword(yaml):
+    config = yaml.safe_load(load_one(yaml, K8S / "configmap.yaml")["data"]["sluice.yaml"])
+    service = load_one(yaml, K8S / "redis" / "service.yaml")
+    host, port = config["cluster"]["redis"]["address"].split(":")
+    assert host == service["metadata"]["name"] and int(port) == service["spec"]["ports"][0]["port"]
+    redis = load_one(yaml, K8S / "redis" / "deployment.yaml")["spec"]["template"]["spec"]["containers"][0]
+    assert "$(REDIS_PASSWORD)" in redis["args"]
+    ref = next(e for e in redis["env"] if e["name"] == "REDIS_PASSWORD")["valueFrom"]["secretKeyRef"]
+    secret = load_one(yaml, K8S / "secret.example.yaml")
+    assert ref["name"] == secret["metadata"]["name"] and ref["key"] in secret["stringData"]
+    assert any(l.get("scope") == "global" for l in config["rate_limits"])
 
 
 def test_secretExample_isMarkedAsExample(yaml):
