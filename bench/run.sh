@@ -96,6 +96,35 @@ case_json_limit() {
     CASE_EVENTS=0
     CASE_SLUICE_EXTRA='rate_limits: [{name: tenant-tpm, key: [tenant], unit: tokens, limit: 1000000000, window: 1m}]'
 }
+# The same bucket kept in Redis for every replica (SPEC §10): one admit script and one reconcile
+# script per request (exact), or leases of 5% of the bucket (leased). The Redis is started by
+# this script on a loopback port (ensure_redis).
+case_json_global_exact() {
+    CASE_TITLE="JSON, one global token bucket in Redis, mode exact — 1 KB body, max_tokens 16"
+    bench_chat_body "$CASE_BODY" bench-model 16 false 1024
+    CASE_EVENTS=0
+    ensure_redis
+    CASE_SLUICE_EXTRA="cluster: {redis: {address: \"127.0.0.1:$REDIS_PORT\", timeout: 50ms}, failure_mode: fail_closed}
+rate_limits: [{name: tenant-tpm, key: [tenant], unit: tokens, limit: 1000000000, window: 1m, scope: global}]"
+}
+case_json_global_leased() {
+    CASE_TITLE="JSON, one global token bucket in Redis, mode leased — 1 KB body, max_tokens 16"
+    bench_chat_body "$CASE_BODY" bench-model 16 false 1024
+    CASE_EVENTS=0
+    ensure_redis
+    CASE_SLUICE_EXTRA="cluster: {redis: {address: \"127.0.0.1:$REDIS_PORT\", timeout: 50ms}, failure_mode: fail_closed}
+rate_limits: [{name: tenant-tpm, key: [tenant], unit: tokens, limit: 1000000000, window: 1m, scope: global, mode: leased}]"
+}
+REDIS_PORT=""
+# ensure_redis: one redis-server for the run (no persistence, loopback), stopped with the rest.
+ensure_redis() {
+    [ -n "$REDIS_PORT" ] && return 0
+    bench_require redis-server:redis-server
+    REDIS_PORT="$(bench_free_port)"
+    bench_start "$WORK/redis.log" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no
+    bench_wait_port "$REDIS_PORT" "$BENCH_LAST_PID"
+    bench_log "redis-server on 127.0.0.1:$REDIS_PORT (pid $BENCH_LAST_PID)"
+}
 # The JSON case with the access log written to a file (one JSON line per request).
 case_json_log() {
     CASE_TITLE="JSON, access log on (file) — 1 KB body, max_tokens 16"
