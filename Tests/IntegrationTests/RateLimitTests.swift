@@ -153,4 +153,31 @@ import Testing
         #expect(admitted >= bound - 2)
         #expect(statuses.values.allSatisfy { $0 == 200 || $0 == 429 })
     }
+
+    @Test func explain_showsEachBucketsDecisionAndTakesNothing() throws {
+        let mock = try MockServer()
+        defer { mock.stop() }
+        let gw = try GatewayServer(yaml: Self.config(limits: """
+              - {name: tenant-tpm, key: [tenant], unit: tokens, limit: 51, window: 1m}
+              - {name: tiny, key: [tenant], unit: tokens, limit: 10, window: 1m, shadow: true}
+            """), mockPort: mock.port)
+        defer { gw.stop() }
+        let body = #"{"path":"/v1/chat/completions","headers":{"authorization":"Bearer sk-team-a-secret"},"body":{"model":"gpt-4o-mini","max_tokens":10,"messages":[{"role":"user","content":"Hello there, how are you?"}]}}"#
+        for _ in 0..<3 {
+            let r = try HTTPClient.request(port: gw.adminPort, method: "POST", path: "/explain", body: body)
+            let limits = try #require(try r.json()["limits"] as? [[String: Any]])
+            #expect(limits.count == 2)
+            #expect(limits[0]["name"] as? String == "tenant-tpm")
+            #expect(limits[0]["key"] as? String == "team-a")
+            #expect(limits[0]["cost"] as? Int == 17)
+            #expect(limits[0]["remaining"] as? Int == 51, "a dry run takes nothing")
+            #expect(limits[0]["decision"] as? String == "allowed")
+            #expect(limits[1]["decision"] as? String == "shadow_limited")
+            #expect(!r.text.contains("sk-team-a-secret"))
+        }
+        #expect(try mock.receivedRequests().isEmpty)
+        let unauth = try HTTPClient.request(port: gw.adminPort, method: "POST", path: "/explain",
+                                            body: #"{"path":"/v1/chat/completions","headers":{},"body":{"model":"gpt-4o-mini","messages":[]}}"#)
+        #expect(unauth.text.contains("unauthenticated"))
+    }
 }

@@ -59,8 +59,50 @@ enum Explain {
         }
         out += Array("],\"cache\":".utf8)
         if let c = r.cache { JSONWriter.appendString(c, to: &out) } else { out += Array("null".utf8) }
+        out += Array(",\"limits\":".utf8)
+        writeLimits(snap: snap, request: &r, api: api, headers: headers, into: &out)
         out += Array(",\"upstream_called\":false}".utf8)
         return (200, out)
+    }
+
+    /// The limiter's verdict per matching bucket, nothing taken; `null` before a route is known.
+    private static func writeLimits(snap: RuntimeSnapshot, request r: inout PipelineRequest, api: InferenceAPI,
+                                    headers: HTTPHeaders, into out: inout [UInt8]) {
+        guard r.routeName != nil, snap.limiter != nil || snap.globalLimits != nil, let index = r.scannedBody() else {
+            out += Array("null".utf8)
+            return
+        }
+        guard case .success(let id) = snap.auth.identify(headers) else {
+            out += Array("{\"error\":\"unauthenticated\"}".utf8)
+            return
+        }
+        var named: [String: String] = [:]
+        for name in snap.limitHeaderNames { if let v = headers.firstString(name) { named[name] = v } }
+        let subject = LimitSubject(tenant: id.tenant, apiKeyName: id.keyName, clientIP: headers.firstString("x-forwarded-for") ?? "-",
+                                   model: r.model, route: r.routeName, headers: named)
+        let isEmbeddings = api == .embeddings
+        let cost = r.body.withUnsafeBytes { raw in
+            LimitCost(inputTokens: snap.tokenEstimator.inputTokens(body: raw, index: index),
+                      outputTokens: snap.tokenEstimator.outputReservation(body: raw, index: index, isEmbeddings: isEmbeddings),
+                      isEmbeddings: isEmbeddings)
+        }
+        var rows = snap.limiter?.dryRun(subject, cost: cost) ?? []
+        for c in snap.globalLimits?.charges(for: subject, cost: cost, maxOutput: snap.config.tokenEstimation.maxOutputReservation) ?? [] {
+            rows.append(LimitDryRun(name: c.name, key: c.key, unit: c.unit, cost: c.cost, remaining: -1, capacity: c.burst,
+                                    decision: "not_evaluated", scope: "global"))
+        }
+        out += Array("[".utf8)
+        for (i, row) in rows.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array("{\"name\":".utf8)
+            JSONWriter.appendString(row.name, to: &out)
+            out += Array(",\"key\":".utf8)
+            JSONWriter.appendString(row.key, to: &out)
+            out += Array(",\"scope\":\"\(row.scope)\",\"unit\":\"\(row.unit.rawValue)\",\"cost\":\(row.cost)".utf8)
+            out += Array(",\"remaining\":\(row.scope == "global" ? "null" : String(row.remaining)),\"capacity\":\(row.capacity)".utf8)
+            out += Array(",\"decision\":\"\(row.decision)\"}".utf8)
+        }
+        out += Array("]".utf8)
     }
 
     /// The route's primary targets (weights, model rewrite, endpoints) and fallbacks, and how one is chosen.

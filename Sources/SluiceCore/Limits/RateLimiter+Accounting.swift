@@ -42,6 +42,21 @@ extension RateLimiter {
         return h
     }
 
+    /// `POST /explain`: what admission would decide per matching bucket, taking nothing.
+    func dryRun(_ subject: LimitSubject, cost: LimitCost) -> [LimitDryRun] {
+        let now = clockNow()
+        let output = Swift.min(cost.outputTokens, estimation.maxOutputReservation)
+        return rules.filter { $0.matches(subject) }.map { rule in
+            let key = rule.key(for: subject)
+            let c = rule.table.cost(inputTokens: cost.inputTokens, outputTokens: output, isEmbeddings: cost.isEmbeddings)
+            let b = rule.table.peek(key, now: now)
+            let admits = b.canTake(c)
+            return LimitDryRun(name: rule.config.name, key: key, unit: rule.config.unit, cost: c, remaining: b.balance,
+                               capacity: b.burst,
+                               decision: admits ? "allowed" : (rule.config.shadow ? "shadow_limited" : "limited"))
+        }
+    }
+
     /// `GET /ratelimits`: buckets held, most used first (then by name and key), at most `top`. With
     /// `keyFilter`, only buckets whose key equals it or has it as one of its `|`-separated parts.
     func snapshot(top: Int = 100, keyFilter: String? = nil) -> [BucketSnapshot] {
@@ -66,4 +81,17 @@ extension RateLimiter {
 
     /// Buckets held over every limit (for `/stats`).
     var bucketCount: Int { rules.reduce(0) { $0 + $1.table.bucketCount } }
+}
+
+/// One bucket's dry-run verdict (`POST /explain`).
+struct LimitDryRun: Sendable, Equatable {
+    var name: String
+    var key: String
+    var unit: RateLimitUnit
+    var cost: Int
+    var remaining: Int
+    var capacity: Int
+    /// allowed | limited | shadow_limited; "not_evaluated" for global buckets (a dry run never asks Redis).
+    var decision: String
+    var scope = "local"
 }
