@@ -153,6 +153,37 @@ struct ClusterTests {
         #expect(metrics.contains("sluice_cluster_store_latency_seconds_bucket{op=\"admit\""))
     }
 
+    @Test func redisOverTLSWithPasswordAndDatabase() throws {
+        let certs = try TestCertificates.make()
+        defer { certs.remove() }
+        let redis = try RedisServer(tls: certs, password: "s3cret-pw")
+        defer { redis.stop() }
+        let mock = try MockServer()
+        defer { mock.stop() }
+        let small = "  - {name: tiny, key: [], unit: tokens, limit: 60, window: 1h, scope: global}"
+        func yaml(_ password: String) -> String {
+            GatewayServer.basicConfig(extra: """
+            cluster:
+              redis: {address: "localhost:\(redis.tlsPort ?? 0)", password: "\(password)", database: 3, timeout: 200ms,
+                      tls: {ca_file: "\(certs.caCert)"}}
+              failure_mode: fail_closed
+            rate_limits:
+            \(small)
+            """)
+        }
+        let gw = try GatewayServer(yaml: yaml("s3cret-pw"), mockPort: mock.port)
+        defer { gw.stop() }
+        try Self.waitForCluster([gw])
+        #expect(try (0..<3).map { _ in try Self.chat(gw).status } == [200, 200, 429])
+        // A wrong password: the store never comes up and fail_closed answers 503; the log names no password.
+        let bad = try GatewayServer(yaml: yaml("wrong-pw"), mockPort: mock.port)
+        defer { bad.stop() }
+        usleep(300_000)
+        #expect(try Self.clusterState(bad)["up"] as? Bool == false)
+        #expect(try Self.chat(bad).errorCode == "limiter_unavailable")
+        #expect(!bad.child.stderr.contains("wrong-pw"))
+    }
+
     @Test func failOpenAdmitsWhileRedisIsDown() throws {
         let redis = try RedisServer()
         defer { redis.stop() }

@@ -6,6 +6,9 @@ import Testing
 final class RedisServer: @unchecked Sendable {
     private(set) var child: ChildProcess
     let port: Int
+    /// The TLS port when started with certificates (clients must verify against `certs.caCert`).
+    private(set) var tlsPort: Int?
+    private let extraArgs: [String]
 
     static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: path) }
     static var path: String {
@@ -13,13 +16,25 @@ final class RedisServer: @unchecked Sendable {
         return "/usr/bin/redis-server"
     }
 
-    init() throws {
+    /// `tls`: also listen with TLS (server certificate of `tls`); `password`: `requirepass`.
+    init(tls: TestCertificates? = nil, password: String? = nil) throws {
         var lastError: Error = TestFailure("redis-server did not start")
         for _ in 0..<5 {
             let p = try Self.freePort()
+            var args: [String] = []
+            var tp: Int?
+            if let tls {
+                let t = try Self.freePort()
+                tp = t
+                args += ["--tls-port", String(t), "--tls-cert-file", tls.serverCert, "--tls-key-file", tls.serverKey,
+                         "--tls-ca-cert-file", tls.caCert, "--tls-auth-clients", "no"]
+            }
+            if let password { args += ["--requirepass", password] }
             do {
-                child = try Self.launch(port: p)
+                child = try Self.launch(port: p, extraArgs: args)
                 port = p
+                tlsPort = tp
+                extraArgs = args
                 return
             } catch {
                 lastError = error
@@ -28,12 +43,13 @@ final class RedisServer: @unchecked Sendable {
         throw lastError
     }
 
-    private static func launch(port: Int) throws -> ChildProcess {
+    private static func launch(port: Int, extraArgs: [String] = []) throws -> ChildProcess {
         let c = try ChildProcess(path, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                        "--protected-mode", "yes", "--loglevel", "warning"])
+                                        "--protected-mode", "yes", "--loglevel", "warning"] + extraArgs)
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if (try? RedisServer.command(port: port, "PING")) == "+PONG" { return c }
+            let pong = try? RedisServer.command(port: port, "PING")
+            if pong == "+PONG" || pong?.hasPrefix("-NOAUTH") == true { return c }
             if !c.process.isRunning { break }
             usleep(20_000)
         }
@@ -47,7 +63,7 @@ final class RedisServer: @unchecked Sendable {
     /// Starts a fresh, empty server on the same port.
     func restart() throws {
         child.stop()
-        child = try Self.launch(port: port)
+        child = try Self.launch(port: port, extraArgs: extraArgs)
     }
 
     func stop() { child.stop() }
