@@ -20,5 +20,6 @@ import Testing
     #expect(v["max_bytes"]?.intValue == 1000)
     #expect(v["bypasses"]?.intValue == 7)
     #expect(v["pending_leaders"]?.intValue == 0)
-    if case .object(let m) = v { #expect(m.count == 14) }
+    #expect(v["shared_hits"]?.intValue == 0)
+    if case .object(let m) = v { #expect(m.count == 15) }
 }
