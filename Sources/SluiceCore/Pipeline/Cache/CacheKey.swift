@@ -30,6 +30,24 @@ struct CacheKey: Hashable, Sendable {
         return h
     }
 
+    /// Hashes the digest as whole words rather than byte by byte (the synthesized form fed Hasher one
+    /// byte at a time, a visible cost on every cached request).
+    func hash(into h: inout Hasher) {
+        bytes.withUnsafeBytes { raw in
+            var i = 0
+            while i + 8 <= raw.count {
+                h.combine(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                i += 8
+            }
+            while i < raw.count {
+                h.combine(raw[i])
+                i += 1
+            }
+        }
+    }
+
+    static func == (a: CacheKey, b: CacheKey) -> Bool { a.bytes == b.bytes }
+
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10
     }

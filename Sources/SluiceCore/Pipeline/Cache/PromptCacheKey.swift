@@ -10,8 +10,30 @@ enum PromptCacheKey {
 
     /// The key for a raw request body; nil when the body is not one valid JSON object.
     static func make(route: String, upstreamModel: String, body: [UInt8], digest: some CacheDigest) -> CacheKey? {
-        guard case .success(let value) = JSONValue.parse(body) else { return nil }
-        return make(route: route, upstreamModel: upstreamModel, value: value, digest: digest)
+        guard let m = material(route: route, upstreamModel: upstreamModel, body: body) else { return nil }
+        return CacheKey(bytes: digest.sha256(m))
+    }
+
+    /// `material(route:upstreamModel:value:)` written straight from the body's bytes (no JSON tree:
+    /// the hot path of every cacheable request). Identical output.
+    static func material(route: String, upstreamModel: String, body: [UInt8]) -> [UInt8]? {
+        body.withUnsafeBytes { raw -> [UInt8]? in
+            guard case .success(let (kind, range)) = JSONScanner.validate(raw), kind == .object else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(body.count + 64 + route.utf8.count + upstreamModel.utf8.count)
+            out.append(JSONByte.openBracket)
+            JSONWriter.appendString(version, to: &out)
+            out.append(JSONByte.comma)
+            JSONWriter.appendString(route, to: &out)
+            out.append(JSONByte.comma)
+            JSONWriter.appendString(upstreamModel, to: &out)
+            out.append(JSONByte.comma)
+            guard JSONCanonicalWriter.append(raw, range: range, kind: .object, skipTopLevel: ignoredMembers, to: &out) else {
+                return nil
+            }
+            out.append(JSONByte.closeBracket)
+            return out
+        }
     }
 
     /// The key for an already parsed body (saves a second parse when the caller decoded it anyway).

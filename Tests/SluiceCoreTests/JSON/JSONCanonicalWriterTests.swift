@@ -1,0 +1,83 @@
+import Testing
+@testable import SluiceCore
+
+/// The byte-level canonical writer must agree exactly with parse-then-`canonical` (the prompt-cache key
+/// depends on it, across replicas sharing a cache too).
+@Suite("JSON canonical writer")
+struct JSONCanonicalWriterTests {
+    static func viaTree(_ text: String, skip: Set<String> = []) -> [UInt8]? {
+        guard case .success(var v) = JSONValue.parse(Array(text.utf8)) else { return nil }
+        if case .object(var m) = v, !skip.isEmpty {
+            m.removeAll { skip.contains($0.0) }
+            v = .object(m)
+        }
+        return v.canonicalBytes()
+    }
+
+    static func viaBytes(_ text: String, skip: Set<String> = []) -> [UInt8]? {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBytes { raw -> [UInt8]? in
+            guard case .success(let (kind, range)) = JSONScanner.validate(raw) else { return nil }
+            var out: [UInt8] = []
+            guard JSONCanonicalWriter.append(raw, range: range, kind: kind, skipTopLevel: skip, to: &out) else { return nil }
+            return out
+        }
+    }
+
+    static let documents = [
+        #"{}"#, #"[]"#, #"{"b":1,"a":2}"#, #" { "z" : [ 1 , 2.50 , -0 , 1e2 , 1E-7 , 0.1 , 123456789012345678901 , 1234567890123456789012 ] } "#,
+        #"{"a":"x\"y\\z\n\t\u0001\/","é":"ü","\u00e9":1,"a":3}"#,
+        #"{"k":"\ud83d\ude00 emoji 😀","\ud83d\ude00":1,"\uffff":2,"ｚ":3}"#,
+        #"{"nested":{"y":[{"b":true,"a":null}],"x":false},"arr":[[],[{}],"s"]}"#,
+        #"{"model":"m","messages":[{"role":"user","content":"Hello there, how are you?"}],"temperature":0,"user":"u1"}"#,
+        #"{"n":-12.5e3,"m":100.0,"o":1.0e0,"p":-0.0,"q":0,"r":-1,"s":9007199254740993}"#,
+        #"{"\u0075ser":"dropped when skipping","user":"too","other":1}"#,
+        #""just a string \u0041""#, #"42"#, #"true"#, #"null"#,
+    ]
+
+    @Test(arguments: documents)
+    func agreesWithTheTreeForm(_ text: String) {
+        let tree = Self.viaTree(text)
+        #expect(tree != nil)
+        #expect(Self.viaBytes(text) == tree, "\(text)")
+        #expect(Self.viaBytes(text, skip: ["user"]) == Self.viaTree(text, skip: ["user"]), "\(text)")
+    }
+
+    @Test func agreesOnGeneratedDocuments() {
+        var rng = FastRandom()
+        for _ in 0..<300 {
+            let text = Self.generate(&rng, depth: 0)
+            #expect(Self.viaBytes(text) == Self.viaTree(text), "\(text)")
+        }
+    }
+
+    @Test func promptCacheKeyIsTheSameEitherWay() {
+        let body = #"{"temperature":0,"messages":[{"content":"Hi \u00e9","role":"user"}],"model":"m","user":"alice"}"#
+        let fromBytes = PromptCacheKey.material(route: "r", upstreamModel: "up", body: Array(body.utf8))
+        guard case .success(let v) = JSONValue.parse(Array(body.utf8)) else { Issue.record("parse"); return }
+        #expect(fromBytes != nil)
+        #expect(fromBytes == PromptCacheKey.material(route: "r", upstreamModel: "up", value: v))
+        #expect(PromptCacheKey.material(route: "r", upstreamModel: "up", body: Array("[1]".utf8)) == nil)
+        #expect(PromptCacheKey.material(route: "r", upstreamModel: "up", body: Array("{\"a\":".utf8)) == nil)
+    }
+
+    static func generate(_ rng: inout FastRandom, depth: Int) -> String {
+        let strings = ["a", "b", "A", "é", "\\u00e9", "ü", "\\\"q", "x\\ny", "😀", "\\ud83d\\ude00", "ｚ", "", "\\/", "\\u001f", "Z"]
+        let numbers = ["0", "-0", "1", "-17", "2.5", "1e3", "1E+2", "-3.25e-2", "100.000", "12345678901234567890123", "0.1"]
+        let pick = Int(rng.next() % (depth > 3 ? 4 : 6))
+        switch pick {
+        case 0: return "\"" + strings[Int(rng.next() % UInt64(strings.count))] + strings[Int(rng.next() % UInt64(strings.count))] + "\""
+        case 1: return numbers[Int(rng.next() % UInt64(numbers.count))]
+        case 2: return ["true", "false", "null"][Int(rng.next() % 3)]
+        case 3: return "\"" + strings[Int(rng.next() % UInt64(strings.count))] + "\""
+        case 4:
+            let n = Int(rng.next() % 4)
+            return "[" + (0..<n).map { _ in generate(&rng, depth: depth + 1) }.joined(separator: ",") + "]"
+        default:
+            let n = Int(rng.next() % 5)
+            return "{" + (0..<n).map { _ in
+                "\"" + strings[Int(rng.next() % UInt64(strings.count))] + "\" : " + generate(&rng, depth: depth + 1)
+            }.joined(separator: ", ") + "}"
+        }
+    }
+}
