@@ -24,6 +24,16 @@ struct JSONCanonicalWriterTests {
         }
     }
 
+    static func viaOnePass(_ text: String, skip: Set<String> = []) -> [UInt8]? {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBytes { raw -> [UInt8]? in
+            guard case .success(let (_, range)) = JSONScanner.validate(raw) else { return nil }
+            var out: [UInt8] = []
+            guard JSONCanonicalValidatedWriter.append(raw, range: range, skipTopLevel: skip, to: &out) else { return nil }
+            return out
+        }
+    }
+
     static let documents = [
         #"{}"#, #"[]"#, #"{"b":1,"a":2}"#, #" { "z" : [ 1 , 2.50 , -0 , 1e2 , 1E-7 , 0.1 , 123456789012345678901 , 1234567890123456789012 ] } "#,
         #"{"a":"x\"y\\z\n\t\u0001\/","é":"ü","\u00e9":1,"a":3}"#,
@@ -41,6 +51,8 @@ struct JSONCanonicalWriterTests {
         #expect(tree != nil)
         #expect(Self.viaBytes(text) == tree, "\(text)")
         #expect(Self.viaBytes(text, skip: ["user"]) == Self.viaTree(text, skip: ["user"]), "\(text)")
+        #expect(Self.viaOnePass(text) == tree, "\(text)")
+        #expect(Self.viaOnePass(text, skip: ["user"]) == Self.viaTree(text, skip: ["user"]), "\(text)")
     }
 
     @Test func agreesOnGeneratedDocuments() {
@@ -48,6 +60,7 @@ struct JSONCanonicalWriterTests {
         for _ in 0..<300 {
             let text = Self.generate(&rng, depth: 0)
             #expect(Self.viaBytes(text) == Self.viaTree(text), "\(text)")
+            #expect(Self.viaOnePass(text) == Self.viaTree(text), "\(text)")
         }
     }
 
@@ -57,6 +70,12 @@ struct JSONCanonicalWriterTests {
         guard case .success(let v) = JSONValue.parse(Array(body.utf8)) else { Issue.record("parse"); return }
         #expect(fromBytes != nil)
         #expect(fromBytes == PromptCacheKey.material(route: "r", upstreamModel: "up", value: v))
+        let bytes = Array(body.utf8)
+        let index = bytes.withUnsafeBytes { try? JSONScanner.scanObject($0).get() }
+        #expect(index != nil)
+        if let index {
+            #expect(PromptCacheKey.material(route: "r", upstreamModel: "up", body: bytes, index: index) == fromBytes)
+        }
         #expect(PromptCacheKey.material(route: "r", upstreamModel: "up", body: Array("[1]".utf8)) == nil)
         #expect(PromptCacheKey.material(route: "r", upstreamModel: "up", body: Array("{\"a\":".utf8)) == nil)
     }

@@ -14,20 +14,44 @@ enum PromptCacheKey {
         return CacheKey(bytes: digest.sha256(m))
     }
 
+    /// The key for a body the gateway already validated (`index` from its scan): one pass, no re-validation.
+    static func make(route: String, upstreamModel: String, body: [UInt8], index: JSONObjectIndex, digest: some CacheDigest) -> CacheKey? {
+        guard let m = material(route: route, upstreamModel: upstreamModel, body: body, index: index) else { return nil }
+        return CacheKey(bytes: digest.sha256(m))
+    }
+
+    static func material(route: String, upstreamModel: String, body: [UInt8], index: JSONObjectIndex) -> [UInt8]? {
+        body.withUnsafeBytes { raw -> [UInt8]? in
+            guard index.objectRange.upperBound <= raw.count else { return nil }
+            var out = prefix(route: route, upstreamModel: upstreamModel, capacity: body.count)
+            guard JSONCanonicalValidatedWriter.append(raw, range: index.objectRange, skipTopLevel: ignoredMembers, to: &out) else {
+                return nil
+            }
+            out.append(JSONByte.closeBracket)
+            return out
+        }
+    }
+
+    /// `[version,route,model,` — the material before the body.
+    private static func prefix(route: String, upstreamModel: String, capacity: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(capacity + 64 + route.utf8.count + upstreamModel.utf8.count)
+        out.append(JSONByte.openBracket)
+        JSONWriter.appendString(version, to: &out)
+        out.append(JSONByte.comma)
+        JSONWriter.appendString(route, to: &out)
+        out.append(JSONByte.comma)
+        JSONWriter.appendString(upstreamModel, to: &out)
+        out.append(JSONByte.comma)
+        return out
+    }
+
     /// `material(route:upstreamModel:value:)` written straight from the body's bytes (no JSON tree:
     /// the hot path of every cacheable request). Identical output.
     static func material(route: String, upstreamModel: String, body: [UInt8]) -> [UInt8]? {
         body.withUnsafeBytes { raw -> [UInt8]? in
             guard case .success(let (kind, range)) = JSONScanner.validate(raw), kind == .object else { return nil }
-            var out: [UInt8] = []
-            out.reserveCapacity(body.count + 64 + route.utf8.count + upstreamModel.utf8.count)
-            out.append(JSONByte.openBracket)
-            JSONWriter.appendString(version, to: &out)
-            out.append(JSONByte.comma)
-            JSONWriter.appendString(route, to: &out)
-            out.append(JSONByte.comma)
-            JSONWriter.appendString(upstreamModel, to: &out)
-            out.append(JSONByte.comma)
+            var out = prefix(route: route, upstreamModel: upstreamModel, capacity: body.count)
             guard JSONCanonicalWriter.append(raw, range: range, kind: .object, skipTopLevel: ignoredMembers, to: &out) else {
                 return nil
             }

@@ -35,7 +35,7 @@ final class PromptCacheProcessor: Processor {
         let cacheable = r.body.withUnsafeBytes { raw in
             CachePolicy.isCacheable(api: api, index: index, in: raw, deterministicOnly: config.deterministicOnly)
         }
-        guard cacheable, let key = PromptCacheKey.make(route: route, upstreamModel: r.upstreamModel ?? r.model, body: r.body, digest: digest) else {
+        guard cacheable, let key = PromptCacheKey.make(route: route, upstreamModel: r.upstreamModel ?? r.model, body: r.body, index: index, digest: digest) else {
             return nil
         }
         return (key, cc.noCache, cc.noStore)
