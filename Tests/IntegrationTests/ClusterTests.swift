@@ -4,13 +4,14 @@ import Testing
 /// SPEC §10 with a real redis-server: several `sluice` replicas share one budget, the failure modes,
 /// recovery after a Redis restart, and the shared prompt cache. The mock's usage equals the
 /// gateway's estimate ("Hello there, how are you?" = 7 prompt tokens, + max_tokens 23 = 30 per
-/// request), so a 900-token budget admits exactly 30 requests.
+/// request), so a 900-token budget admits exactly 30 requests. The store timeout is 2 s unless a test
+/// is about timeouts: on a loaded CI machine a 100 ms budget would send admissions to the failure mode.
 @Suite(.serialized, .enabled(if: RedisServer.isAvailable, "needs redis-server (scripts/test-deps.sh installs it)"))
 struct ClusterTests {
     static let perRequest = 30
 
     static func config(redisPort: Int, failureMode: String = "local", limit: String = "", pipeline: String = "",
-                       timeout: String = "100ms") -> String {
+                       timeout: String = "2s") -> String {
         GatewayServer.basicConfig(extra: """
         cluster:
           redis: {address: "127.0.0.1:\(redisPort)", timeout: \(timeout), pool_size: 2, key_prefix: "t:"}

@@ -4,10 +4,14 @@ struct ListenConfig: Sendable, Equatable {
     var tls: TLSFilesConfig?
 }
 
-/// Certificate and key files for TLS termination (paths checked readable at load).
+/// Certificate and key files for TLS termination (paths checked readable at load; whether they
+/// hold a usable certificate and key is checked when the server context is built).
 struct TLSFilesConfig: Sendable, Equatable {
     var certFile: String
     var keyFile: String
+    /// Where `cert_file` and `key_file` are written, for errors found when the files are loaded.
+    var certLocation = ConfigLocation(line: 1, column: 1)
+    var keyLocation = ConfigLocation(line: 1, column: 1)
 }
 
 /// `admin`: the admin listener and its optional bearer token (a secret; never printed).
@@ -40,8 +44,9 @@ extension TLSFilesConfig {
         let key = d.string(f, "key_file", required: true, allowEmpty: false)
         if let cert, let n = f["cert_file"] { d.checkReadable(cert, what: "certificate file", at: n) }
         if let key, let n = f["key_file"] { d.checkReadable(key, what: "key file", at: n) }
-        guard let cert, let key else { return nil }
-        return TLSFilesConfig(certFile: cert, keyFile: key)
+        guard let cert, let key, let certNode = f["cert_file"], let keyNode = f["key_file"] else { return nil }
+        return TLSFilesConfig(certFile: cert, keyFile: key, certLocation: ConfigLocation(certNode),
+                              keyLocation: ConfigLocation(keyNode))
     }
 }
 

@@ -9,7 +9,7 @@ extension HTTPServerConnection {
             outOffset = 0
             var written = 0
             do {
-                let r = try bytes.withUnsafeBytes { raw throws(IOError) in try Socket.write(fd: fd, raw) }
+                let r = try bytes.withUnsafeBytes { raw throws(IOError) in try transportWrite(raw) }
                 if case .done(let n) = r { written = n }
             } catch {
                 close()
@@ -29,7 +29,7 @@ extension HTTPServerConnection {
             let r: IOResult<Int>
             do {
                 r = try out.withUnsafeBytes { raw throws(IOError) in
-                    try Socket.write(fd: fd, UnsafeRawBufferPointer(rebasing: raw[outOffset...]))
+                    try transportWrite(UnsafeRawBufferPointer(rebasing: raw[outOffset...]))
                 }
             } catch {
                 close()

@@ -1,18 +1,21 @@
 import Glibc
 
-/// One downstream HTTP/1.1 connection (data plane, admin or mock). Loop-confined; owns its fd.
+/// One downstream HTTP/1.1 connection (data plane, admin or mock), in plaintext or, on a
+/// `listen.tls` listener, over a `TLSSession`. Loop-confined; owns its fd and its TLS session.
 ///
 /// ```
-///   accept ─▶ head ──(complete head)──▶ body ──(complete body)──▶ responding
-///              ▲  │ 408/400/414/431/501 → answer, close        │ handler answers via HTTPResponder
-///              │  └──────────────────────────────────────────┐ │
-///              └──── keep-alive: next (maybe pipelined) ◀────┴─┘ finish
+///   accept ─(TLS)─▶ handshake ─┐  failed, or header_timeout → close (nothing can be answered)
+///      │                       ▼
+///      └──────────────────▶ head ──(complete head)──▶ body ──(complete body)──▶ responding
+///                            ▲  │ 408/400/414/431/501 → answer, close        │ handler answers via HTTPResponder
+///                            │  └──────────────────────────────────────────┐ │
+///                            └──── keep-alive: next (maybe pipelined) ◀────┴─┘ finish
 /// ```
 /// Requests are answered strictly in order: bytes of a pipelined request wait in the read buffer
 /// while the current one is answered. Memory per connection stays under `maxHeaderBytes` (head
 /// buffer) plus `maxBodyBytes` (body) plus the bounded response queue.
 final class HTTPServerConnection: Selectable {
-    enum Phase { case head, body, responding, closed }
+    enum Phase { case handshake, head, body, responding, closed }
 
     let fd: Int32
     let loop: EventLoop
@@ -25,8 +28,15 @@ final class HTTPServerConnection: Selectable {
     /// Counts data-plane requests in `state.inFlight` (admin and mock connections do not).
     let countsInFlight: Bool
     private let counter: ConnectionCounter?
-
-    private(set) var phase: Phase = .head
+    /// The listener's TLS context, or nil for plaintext; the session is made in `start()`.
+    private let tlsContext: TLSContext?
+    /// The TLS session of a `listen.tls` connection, nil for plaintext: each read, write and
+    /// readiness event checks it once (see `HTTPServerConnection+TLS`, the only other writer).
+    var tls: TLSSession?
+    /// Readiness TLS needs besides the HTTP state's (a read that must write first, or the reverse); 0 in plaintext.
+    var tlsInterest: UInt32 = 0
+    /// Changed only by this class and its `+TLS` extension (handshake → head).
+    var phase: Phase = .head
     private var parser: HTTPRequestParser
     var inBuf: [UInt8]
     var inStart = 0
@@ -53,8 +63,9 @@ final class HTTPServerConnection: Selectable {
     static let readChunk = 16 * 1024
 
     init(fd: Int32, loop: EventLoop, handler: HTTPServerHandler, limits: HTTPServerLimits, state: ServerState,
-         peer: SocketAddress?, counter: ConnectionCounter?, countsInFlight: Bool) {
+         peer: SocketAddress?, counter: ConnectionCounter?, countsInFlight: Bool, tls: TLSContext? = nil) {
         self.fd = fd
+        self.tlsContext = tls
         self.loop = loop
         self.handler = handler
         self.limits = limits
@@ -66,13 +77,19 @@ final class HTTPServerConnection: Selectable {
         inBuf = [UInt8](repeating: 0, count: Self.readChunk)
     }
 
-    /// Registers the fd and arms the header timeout (a connection that sends nothing is closed silently).
+    /// Registers the fd and arms the header timeout (a connection that sends nothing is closed
+    /// silently). On a TLS listener the handshake comes first and must end within that timeout too.
     func start() {
         timer.action = { [unowned self] in self.timedOut() }
         do {
+            if let tlsContext {
+                tls = try TLSSession.server(tlsContext, fd: fd)
+                phase = .handshake
+            }
             interest = Readiness.readable
             try loop.register(fd: fd, events: interest, handler: self)
         } catch {
+            if error is TLSError { Logger.warn("client \(peerHost): \(error)") }
             Socket.close(fd: fd)
             counter?.release()
             phase = .closed
@@ -84,6 +101,10 @@ final class HTTPServerConnection: Selectable {
     // MARK: readiness
 
     func handleReadiness(_ events: UInt32) {
+        if tls != nil {
+            handleTLSReadiness(events)
+            return
+        }
         if events & Readiness.readable != 0 || events & (Readiness.error | Readiness.hangup) != 0 {
             readAvailable()
         }
@@ -92,7 +113,7 @@ final class HTTPServerConnection: Selectable {
         }
     }
 
-    private func readAvailable() {
+    func readAvailable() {
         if lingering {
             discardUntilEOF()
             return
@@ -110,7 +131,7 @@ final class HTTPServerConnection: Selectable {
             let result: IOResult<Int>
             do {
                 result = try inBuf.withUnsafeMutableBytes { raw throws(IOError) in
-                    try Socket.read(fd: fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[inEnd...]))
+                    try transportRead(into: UnsafeMutableRawBufferPointer(rebasing: raw[inEnd...]))
                 }
             } catch {
                 close()
@@ -126,7 +147,8 @@ final class HTTPServerConnection: Selectable {
                 return
             case .done(let n):
                 inEnd += n
-                if n < inBuf.count - (inEnd - n) {
+                // A short read drained the socket; TLS may still hold decrypted bytes epoll cannot see.
+                if n < inBuf.count - (inEnd - n), (tls?.pendingBytes ?? 0) == 0 {
                     process()
                     return
                 }
@@ -257,7 +279,8 @@ final class HTTPServerConnection: Selectable {
         chunked = nil
         head = nil
         sawHeadBytes = false
-        let request = ServerRequest(head: h, body: body, peer: peer, peerHost: peerHost, startedAt: headStartedAt, bytesIn: requestWireBytes)
+        let request = ServerRequest(head: h, body: body, peer: peer, peerHost: peerHost, startedAt: headStartedAt,
+                                    bytesIn: requestWireBytes, isTLS: tls != nil)
         body = []
         let responder = HTTPResponder(connection: self, head: h)
         current = responder
@@ -266,7 +289,7 @@ final class HTTPServerConnection: Selectable {
     }
 
     /// Answers an error without the handler's `handle` (framing errors, screening, timeouts).
-    private func answerLocally(_ e: GatewayError, head h: HTTPRequestHead?) {
+    func answerLocally(_ e: GatewayError, head h: HTTPRequestHead?) {
         handler.didAnswerLocally(e, head: h, peer: peer, startedAt: sawHeadBytes ? headStartedAt : loop.now)
         phase = .responding
         loop.timers.cancel(timer)
@@ -277,7 +300,7 @@ final class HTTPServerConnection: Selectable {
     }
 
     private func timedOut() {
-        if closeAfterFlush || lingering {
+        if closeAfterFlush || lingering || phase == .handshake {
             close()
             return
         }
@@ -310,6 +333,7 @@ final class HTTPServerConnection: Selectable {
         } else {
             updateInterest()
         }
+        if tls != nil, !processing { readBufferedTLS() }   // (inside `process`, its caller reads on)
     }
 
     func updateInterest() {
@@ -318,6 +342,11 @@ final class HTTPServerConnection: Selectable {
         // Stop reading only when the buffer is full of pipelined bytes while a response is pending.
         if !(inEnd == inBuf.count && inStart == 0 && phase == .responding) { want |= Readiness.readable }
         if outOffset < out.count { want |= Readiness.writable }
+        setInterest(want | tlsInterest)
+    }
+
+    /// Changes the epoll interest set when it differs from the current one.
+    func setInterest(_ want: UInt32) {
         if want != interest {
             interest = want
             loop.modify(fd: fd, events: want)
@@ -329,6 +358,7 @@ final class HTTPServerConnection: Selectable {
     func beginLingeringClose() {
         guard phase != .closed, !lingering else { return }
         lingering = true
+        tls?.shutdown()   // close_notify; what the client sends afterwards is discarded undecrypted
         _ = shutdown(fd, Int32(SHUT_WR))
         if interest != Readiness.readable {
             interest = Readiness.readable
@@ -355,6 +385,7 @@ final class HTTPServerConnection: Selectable {
         phase = .closed
         loop.timers.cancel(timer)
         loop.deregister(fd: fd)
+        tls?.shutdown()
         Socket.close(fd: fd)
         counter?.release()
         if let r = current {

@@ -48,6 +48,8 @@ struct ServerRequest: Sendable {
     var startedAt: UInt64
     /// Wire bytes of head and body.
     var bytesIn: Int
+    /// The request came over TLS (`listen.tls`): `x-forwarded-proto: https` upstream.
+    var isTLS = false
 }
 
 /// What a server (data plane, admin, mock) does with requests. Loop-confined: one handler

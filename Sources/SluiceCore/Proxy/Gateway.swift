@@ -37,7 +37,8 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         self.environment = environment
         let workers = config.server.workers > 0 ? config.server.workers : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         registry = EndpointRegistry()
-        store = ConfigStore(try SnapshotBuilder.build(config, generation: 1, registry: registry, stores: cacheStores))
+        store = ConfigStore(try SnapshotBuilder.build(config, generation: 1, registry: registry, stores: cacheStores,
+                                                      file: configPath))
         state = ServerState(maxConnections: config.server.maxConnections)
         stats = GatewayStats(loopCount: workers)
         accessLog = AccessLog(loopCount: workers, sink: Self.sink(config.logging.accessLog))
@@ -47,7 +48,7 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         self.loops = loops
         if let c = config.cluster {
             cluster = ClusterStore(config: c, tls: c.redis.tls == nil ? nil
-                : try SnapshotBuilder.redisTLS(c.redis.tls))
+                : try SnapshotBuilder.redisTLS(c.redis.tls, file: configPath))
         } else {
             cluster = nil
         }
@@ -107,9 +108,12 @@ final class Gateway: AdminBackend, @unchecked Sendable {
             let fd = group.fds[i]
             let state = self.state
             let listener = Listener(fd: fd, loop: loop, counter: state.dataConnections) { [unowned ctx] cfd, peer in
+                // Limits and TLS context of the generation current at accept (a reload applies to new connections).
+                let snap = ctx.snapshots.current
                 let conn = HTTPServerConnection(fd: cfd, loop: ctx.loop, handler: handler,
-                                                limits: ctx.snapshots.current.serverLimits, state: state,
-                                                peer: peer, counter: state.dataConnections, countsInFlight: true)
+                                                limits: snap.serverLimits, state: state,
+                                                peer: peer, counter: state.dataConnections, countsInFlight: true,
+                                                tls: snap.listenTLS?.context)
                 conn.start()
             }
             dataListeners.append(listener)
@@ -130,6 +134,7 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         // Ready before the lines go out: whoever reads them may probe /readyz at once.
         state.ready.store(true, ordering: .relaxed)
         Logger.announce("listening on \(data) (data)")
+        if let t = store.snapshot().listenTLS { Logger.info("data listener: TLS with certificate \(t.certFile)") }
         Logger.announce("listening on \(admin) (admin)")
         accessLog.start()
         for loop in loops {
@@ -158,12 +163,17 @@ final class Gateway: AdminBackend, @unchecked Sendable {
                 let gen = old.generation + 1
                 let snap: RuntimeSnapshot
                 do {
-                    snap = try SnapshotBuilder.build(config, generation: gen, registry: registry, stores: cacheStores, previous: old)
+                    snap = try SnapshotBuilder.build(config, generation: gen, registry: registry, stores: cacheStores,
+                                                     previous: old, file: configPath)
                 } catch {
                     stats.configReloadsFailed.wrappingAdd(1, ordering: .relaxed)
                     return .failure(error as? ConfigErrors ?? ConfigErrors(diagnostics: []))
                 }
                 store.swap(snap)
+                if snap.listenTLS !== old.listenTLS {
+                    Logger.info(snap.listenTLS.map { "data listener: new connections use TLS with certificate \($0.certFile)" }
+                        ?? "data listener: new connections are plaintext")
+                }
                 digestBox.withLock { $0 = digest }
                 accessLog.setSink(Self.sink(config.logging.accessLog))
                 Logger.setLevel(LogLevel(name: config.logging.level.rawValue) ?? .info)

@@ -38,7 +38,8 @@ extension ProxyExchange {
             out.append(contentsOf: ", ".utf8)
         }
         out.append(contentsOf: request.peerHost.utf8)
-        out.append(contentsOf: "\r\nx-forwarded-proto: http\r\nx-request-id: ".utf8)
+        out.append(contentsOf: (request.isTLS ? "\r\nx-forwarded-proto: https\r\nx-request-id: "
+                                              : "\r\nx-forwarded-proto: http\r\nx-request-id: ").utf8)
         out.append(contentsOf: requestID.utf8)
         out.append(contentsOf: "\r\nx-gateway-model-name: ".utf8)
         out.append(contentsOf: (upstreamModel ?? model).utf8)

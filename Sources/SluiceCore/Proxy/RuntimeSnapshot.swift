@@ -102,12 +102,15 @@ final class RuntimeSnapshot: Sendable {
     let globalLimits: GlobalLimits?
     /// Lower-cased header names referenced by `header:<name>` key parts.
     let limitHeaderNames: [String]
+    /// TLS termination for new data-plane connections (`listen.tls`); nil: plaintext.
+    let listenTLS: ListenTLS?
 
     init(generation: Int, config: GatewayConfig, routes: [CompiledRoute], routeTable: RouteTable,
          serverLimits: HTTPServerLimits, stripClientKeys: Bool, modelIDs: [String], tokenEstimator: TokenEstimator,
          pipeline: Pipeline, webhookEndpoints: [UpstreamEndpoint], webhookTLS: [UpstreamTLS?], auth: ClientAuthenticator,
-         limiter: RateLimiter?, globalLimits: GlobalLimits? = nil) {
+         limiter: RateLimiter?, globalLimits: GlobalLimits? = nil, listenTLS: ListenTLS? = nil) {
         self.globalLimits = globalLimits
+        self.listenTLS = listenTLS
         self.webhookTLS = webhookTLS
         self.pipeline = pipeline
         self.auth = auth

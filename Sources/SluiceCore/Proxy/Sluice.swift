@@ -44,6 +44,15 @@ public enum Sluice {
         case .success(let (config, digest)):
             for w in config.warnings { Logger.announce(w) }
             if check {
+                // Loading the certificate and key is the one check the config layer cannot make.
+                if let files = config.listen.tls {
+                    do {
+                        _ = try ListenTLS.make(files, configFile: configPath, previous: nil)
+                    } catch {
+                        for d in error.diagnostics { Logger.announce(d.description) }
+                        return 1
+                    }
+                }
                 print(config.summary())
                 return 0
             }

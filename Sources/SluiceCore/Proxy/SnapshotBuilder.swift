@@ -44,23 +44,30 @@ final class CacheStoreRegistry: Sendable {
 
 /// TLS client settings of an https backend or webhook; a context that cannot be built (bad CA or
 /// client certificate file) is a config error.
-private func tlsFor(_ cfg: BackendTLSConfig?, owner: String, at location: ConfigLocation) throws(ConfigErrors) -> UpstreamTLS {
+private func tlsFor(_ cfg: BackendTLSConfig?, owner: String, at location: ConfigLocation,
+                    file: String) throws(ConfigErrors) -> UpstreamTLS {
     let c = cfg ?? BackendTLSConfig()
     do {
         let ctx = try TLSContext.client(verify: c.verify, caFile: c.caFile, clientCertFile: c.clientCertFile,
                                         clientKeyFile: c.clientKeyFile)
         return UpstreamTLS(context: ctx, sni: c.sni)
     } catch {
-        throw ConfigErrors(diagnostics: [ConfigDiagnostic(file: "config", line: location.line, column: location.column,
+        throw ConfigErrors(diagnostics: [ConfigDiagnostic(file: file, line: location.line, column: location.column,
                                                           message: "\(owner): \(error.description)")])
     }
 }
 
 /// Turns a validated `GatewayConfig` into the `RuntimeSnapshot` the loops use. Runs off the
-/// loops (it resolves host names).
+/// loops (it resolves host names and reads the `listen.tls` files). `file` is the config file's
+/// path, for the `FILE:LINE:COL` of what only shows when it is built (TLS files, regexes).
 enum SnapshotBuilder {
     static func build(_ config: GatewayConfig, generation: Int, registry: EndpointRegistry,
-                      stores: CacheStoreRegistry, previous: RuntimeSnapshot? = nil) throws(ConfigErrors) -> RuntimeSnapshot {
+                      stores: CacheStoreRegistry, previous: RuntimeSnapshot? = nil,
+                      file: String = "config") throws(ConfigErrors) -> RuntimeSnapshot {
+        // First: a bad certificate must fail the build before anything else is touched.
+        let listenTLS = try config.listen.tls.map { files throws(ConfigErrors) in
+            try ListenTLS.make(files, configFile: file, previous: previous?.listenTLS)
+        }
         var backends: [String: CompiledBackend] = [:]
         var live: [UpstreamEndpoint] = []
         for b in config.backends {
@@ -77,7 +84,7 @@ enum SnapshotBuilder {
             let creds = (b.credentials?.headers ?? []).map { ($0.name, $0.value) }
             backends[b.name] = CompiledBackend(name: b.name, endpoints: eps, timeouts: t,
                                                maxConnections: b.maxConnections, credentials: creds,
-                                               tls: b.usesTLS ? try tlsFor(b.tls, owner: "backend '\(b.name)'", at: b.location) : nil,
+                                               tls: b.usesTLS ? try tlsFor(b.tls, owner: "backend '\(b.name)'", at: b.location, file: file) : nil,
                                                loadBalancing: b.loadBalancing)
         }
         var routes: [CompiledRoute] = []
@@ -121,7 +128,7 @@ enum SnapshotBuilder {
                 let ep = registry.endpoint(backend: "webhook:" + pc.name, url: w.url, address: addr)
                 live.append(ep)
                 webhookEndpoints.append(ep)
-                webhookTLS.append(w.url.usesTLS ? try tlsFor(w.tls, owner: "webhook '\(pc.name)'", at: pc.location) : nil)
+                webhookTLS.append(w.url.usesTLS ? try tlsFor(w.tls, owner: "webhook '\(pc.name)'", at: pc.location, file: file) : nil)
                 processors.append(WebhookProcessor(name: pc.name, failureMode: pc.failureMode,
                                                    timeoutNanos: (pc.timeout ?? .milliseconds(200)).nanosecondsClamped,
                                                    config: w, endpointIndex: webhookEndpoints.count - 1))
@@ -131,7 +138,7 @@ enum SnapshotBuilder {
                 } catch {
                     // Validation accepted the config; a regex the engine cannot compile fails the processor closed.
                     Logger.error("guardrail '\(pc.name)': detector \(error.detectorIndex): \(error.reason)")
-                    throw ConfigErrors(diagnostics: [ConfigDiagnostic(file: "pipeline", line: pc.location.line, column: pc.location.column,
+                    throw ConfigErrors(diagnostics: [ConfigDiagnostic(file: file, line: pc.location.line, column: pc.location.column,
                                                                       message: "guardrail '\(pc.name)': \(error.reason)")])
                 }
             case .promptCache(let c):
@@ -156,12 +163,12 @@ enum SnapshotBuilder {
                                limiter: localLimits.isEmpty ? nil
                                    : RateLimiter(limits: localLimits, estimation: config.tokenEstimation,
                                                  clock: MonotonicLimiterClock(), previous: previous?.limiter),
-                               globalLimits: globalLimits(config))
+                               globalLimits: globalLimits(config), listenTLS: listenTLS)
     }
 
     /// TLS to Redis (`cluster.redis.tls`).
-    static func redisTLS(_ cfg: BackendTLSConfig?) throws(ConfigErrors) -> UpstreamTLS {
-        try tlsFor(cfg, owner: "cluster.redis", at: ConfigLocation(line: 1, column: 1))
+    static func redisTLS(_ cfg: BackendTLSConfig?, file: String) throws(ConfigErrors) -> UpstreamTLS {
+        try tlsFor(cfg, owner: "cluster.redis", at: ConfigLocation(line: 1, column: 1), file: file)
     }
 
     /// The `scope: global` limits (SPEC §10); nil when there are none.

@@ -104,13 +104,26 @@ import Testing
         #expect(request.withUnsafeBytes { write(pair.clientFD, $0.baseAddress, $0.count) } == request.count)
         guard case .failed(let text) = pair.server.handshake() else { Issue.record("server accepted plaintext"); return }
         #expect(text.contains("http request") || text.contains("wrong version number"))
+        #expect(pair.server.failedOnPlainHTTP)
         #expect(ERR_peek_error() == 0)
+    }
+
+    @Test func shutdown_twice_sendsOneCloseNotify_andDoesNotReadForThePeers() throws {
+        let pair = try TLSTestPair(client: trustingClient(), server: serverContext)
+        try pair.connect()
+        pair.server.shutdown()
+        #expect(TLSTestPair.writeAll(pair.client, Array("late".utf8)) == .done(4))
+        pair.server.shutdown()   // must not consume the client's bytes looking for its close_notify
+        let (r, bytes) = TLSTestPair.readOnce(pair.server)
+        #expect(r == .done(4) && bytes == Array("late".utf8))
+        #expect(TLSTestPair.readOnce(pair.client).0 == .closed)
     }
 
     @Test func handshake_peerClosesBeforeHello_failsWithoutLeakingErrors() throws {
         let pair = try TLSTestPair(client: trustingClient(), server: serverContext)
         #expect(Glibc.shutdown(pair.clientFD, Int32(SHUT_WR)) == 0)
         #expect(pair.server.handshake() == .failed("connection closed by peer during the TLS handshake"))
+        #expect(!pair.server.failedOnPlainHTTP)
         #expect(ERR_peek_error() == 0)
     }
 

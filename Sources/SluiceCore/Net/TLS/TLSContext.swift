@@ -57,7 +57,10 @@ final class TLSContext: @unchecked Sendable {
     }
 
     /// A `listen.tls` context: the certificate chain and key, TLS 1.2 or newer, ALPN answering
-    /// `http/1.1` (or nothing when the client does not offer it), session tickets on. With
+    /// `http/1.1` (or nothing when the client does not offer it), the system OpenSSL's cipher
+    /// defaults with the server's order preferred. Resumption is by session tickets only (stateless:
+    /// the ticket key lives in this context): the server-side session cache is off, so no lock is
+    /// shared by the loops at each handshake and past clients cost no memory. With
     /// `requireClientCertificate`, a client must present a certificate issued by a CA in that file.
     static func server(certFile: String, keyFile: String,
                        requireClientCertificate caFile: String? = nil) throws(TLSError) -> TLSContext {
@@ -76,6 +79,7 @@ final class TLSContext: @unchecked Sendable {
             SSL_CTX_set_session_id_context(ctx, p.baseAddress, UInt32(p.count))
         }
         guard idResult == 1 else { throw TLSErrorQueue.error("cannot set the session id context") }
+        _ = CSSL_CTX_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_OFF))
         if let clientCA {
             try context.loadVerifyFile(clientCA)
             guard let names = SSL_load_client_CA_file(clientCA) else {
@@ -110,13 +114,13 @@ final class TLSContext: @unchecked Sendable {
 
     private func useCertificate(certFile: String, keyFile: String) throws(TLSError) {
         guard SSL_CTX_use_certificate_chain_file(raw, certFile) == 1 else {
-            throw TLSErrorQueue.error("cannot load certificate chain \(certFile)")
+            throw TLSErrorQueue.error("cannot load certificate chain \(certFile)", file: certFile)
         }
         guard SSL_CTX_use_PrivateKey_file(raw, keyFile, SSL_FILETYPE_PEM) == 1 else {
-            throw TLSErrorQueue.error("cannot load private key \(keyFile)")
+            throw TLSErrorQueue.error("cannot load private key \(keyFile)", file: keyFile)
         }
         guard SSL_CTX_check_private_key(raw) == 1 else {
-            throw TLSErrorQueue.error("private key \(keyFile) does not match certificate \(certFile)")
+            throw TLSErrorQueue.error("private key \(keyFile) does not match certificate \(certFile)", file: keyFile)
         }
     }
 

@@ -4,9 +4,13 @@ import CSSL
 struct TLSError: Error, Sendable, CustomStringConvertible {
     /// What failed and why, in words fit for a log line or a config error.
     var description: String
+    /// The certificate or key file that could not be used, when one file is to blame (so a
+    /// config error can point at the line that names it).
+    var file: String?
 
-    init(_ description: String) {
+    init(_ description: String, file: String? = nil) {
         self.description = description
+        self.file = file
     }
 }
 
@@ -43,9 +47,9 @@ enum TLSErrorQueue {
     }
 
     /// A `TLSError` for `what`, followed by the drained queue text when there is any.
-    static func error(_ what: String) -> TLSError {
+    static func error(_ what: String, file: String? = nil) -> TLSError {
         let queued = drain()
-        return TLSError(queued.isEmpty ? what : "\(what): \(queued)")
+        return TLSError(queued.isEmpty ? what : "\(what): \(queued)", file: file)
     }
 
     /// The reason text of one error code, or OpenSSL's generic rendering when it has none.

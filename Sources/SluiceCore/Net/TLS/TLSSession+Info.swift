@@ -28,6 +28,9 @@ extension TLSSession {
     /// reads them before waiting for readability again.
     var pendingBytes: Int { Int(SSL_pending(raw)) }
 
+    /// True when the handshake failed because the client spoke plain HTTP (`GET `, `POST `…).
+    var failedOnPlainHTTP: Bool { failureReason == SSL_R_HTTP_REQUEST }
+
     /// True when the peer ended with a close_notify (not a bare end of stream).
     var peerSentCloseNotify: Bool { SSL_get_shutdown(raw) & SSL_RECEIVED_SHUTDOWN != 0 }
 

@@ -17,6 +17,8 @@ final class TLSSession {
     /// Set once a step has completed after the handshake; an end of stream before that is a
     /// failed handshake, after it a close. (OpenSSL's own state reverts to "in init" on errors.)
     private var established = false
+    /// OpenSSL's reason code of the first protocol error (`SSL_R_…`), 0 without one.
+    private(set) var failureReason: Int32 = 0
 
     private init(context: TLSContext, fd: Int32, peerName: String) throws(TLSError) {
         TLSErrorQueue.clear()
@@ -136,9 +138,10 @@ final class TLSSession {
         return classify(0)
     }
 
-    /// Sends a close_notify if the connection is healthy; never waits for the peer's.
+    /// Sends a close_notify if the connection is healthy and none was sent yet; never waits for
+    /// the peer's (a second `SSL_shutdown` would read for it).
     func shutdown() {
-        guard terminal == nil, isHandshakeComplete else { return }
+        guard terminal == nil, isHandshakeComplete, SSL_get_shutdown(raw) & SSL_SENT_SHUTDOWN == 0 else { return }
         _ = SSL_shutdown(raw)
         TLSErrorQueue.clear()
     }
@@ -165,6 +168,7 @@ final class TLSSession {
                 TLSErrorQueue.clear()
                 return endOfStream()
             }
+            if failureReason == 0 { failureReason = ERR_GET_REASON(last) }
             let queued = TLSErrorQueue.drain()
             if let verify = failedVerification { return fail("certificate verify failed: \(verify)") }
             return fail(queued.isEmpty ? "TLS protocol error" : queued)
