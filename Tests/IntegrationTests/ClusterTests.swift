@@ -165,7 +165,7 @@ struct ClusterTests {
         func yaml(_ password: String) -> String {
             GatewayServer.basicConfig(extra: """
             cluster:
-              redis: {address: "localhost:\(redis.tlsPort ?? 0)", password: "\(password)", database: 3, timeout: 200ms,
+              redis: {address: "localhost:\(redis.tlsPort ?? 0)", password: "\(password)", database: 3, timeout: 2s,
                       tls: {ca_file: "\(certs.caCert)"}}
               failure_mode: fail_closed
             rate_limits:
