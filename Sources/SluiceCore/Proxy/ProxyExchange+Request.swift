@@ -264,7 +264,7 @@ extension ProxyExchange {
         e.status = status
         if routeIndex >= 0 { e.route = snap.routes[routeIndex].name }
         e.backend = target?.backend.name
-        e.endpoint = endpoint?.url
+        e.endpoint = endpoint?.label
         e.model = model
         e.upstreamModel = upstreamModel
         e.stream = stream

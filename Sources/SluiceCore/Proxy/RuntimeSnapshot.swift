@@ -24,9 +24,12 @@ final class CompiledBackend: Sendable {
     /// TLS for https endpoints.
     let tls: UpstreamTLS?
     let loadBalancing: LoadBalancing
+    /// Passive outlier ejection (`outlier:`), nil when off.
+    let outlier: OutlierPolicy?
 
     init(name: String, endpoints: [UpstreamEndpoint], timeouts: UpstreamTimeouts, maxConnections: Int,
-         credentials: [(String, String)], tls: UpstreamTLS?, loadBalancing: LoadBalancing = .roundRobin) {
+         credentials: [(String, String)], tls: UpstreamTLS?, loadBalancing: LoadBalancing = .roundRobin,
+         outlier: OutlierPolicy? = nil) {
         self.tls = tls
         self.loadBalancing = loadBalancing
         self.name = name
@@ -34,6 +37,7 @@ final class CompiledBackend: Sendable {
         self.timeouts = timeouts
         self.maxConnections = maxConnections
         self.credentials = credentials
+        self.outlier = outlier
     }
 }
 

@@ -78,7 +78,7 @@ enum SnapshotBuilder {
             backends[b.name] = CompiledBackend(name: b.name, endpoints: eps, timeouts: t,
                                                maxConnections: b.maxConnections, credentials: creds,
                                                tls: b.usesTLS ? try tlsFor(b.tls, owner: "backend '\(b.name)'", at: b.location) : nil,
-                                               loadBalancing: b.loadBalancing)
+                                               loadBalancing: b.loadBalancing, outlier: b.outlier.map(OutlierPolicy.init))
         }
         var routes: [CompiledRoute] = []
         var modelIDs: [String] = []

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// Backend resilience (SPEC §2 `health_check`, `outlier`, `prefix_affinity`; §6 `GET /backends`;
+/// §7 `backend_endpoint_healthy`): ejection and recovery, active checks, panic mode, affinity.
+@Suite(.serialized) struct BackendHealthTests {
+    /// One backend `pool` over `endpoints` (host:port), every model routed to it, one loop (so
+    /// round robin is exact).
+    static func config(_ endpoints: [Int], policy: String = "round_robin", extra: String = "", retry: String = "") -> String {
+        """
+        version: 1
+        listen: {address: 127.0.0.1:0}
+        admin: {address: 127.0.0.1:0}
+        server: {workers: 1}
+        logging: {level: error, access_log: off}
+        backends:
+          - name: pool
+            endpoints: [\(endpoints.map { "\"http://127.0.0.1:\($0)\"" }.joined(separator: ", "))]
+            load_balancing: \(policy)
+            timeouts: {connect: 1s, first_byte: 2s}
+        \(extra)
+        routes:
+          - name: all
+            models: ["*"]
+            backends: [{backend: pool}]
+        \(retry)
+        """
+    }
+
+    /// A port nothing listens on (a mock started and stopped).
+    static func deadPort() throws -> Int {
+        let m = try MockServer()
+        let p = m.port
+        m.stop()
+        return p
+    }
+
+    /// `GET /backends`, by port of the endpoint.
+    static func endpoints(_ gw: GatewayServer) throws -> [Int: [String: Any]] {
+        let list = try HTTPClient.request(port: gw.adminPort, method: "GET", path: "/backends").json()["endpoints"] as? [[String: Any]] ?? []
+        var out: [Int: [String: Any]] = [:]
+        for e in list {
+            if let url = e["endpoint"] as? String, let p = url.split(separator: ":").last.flatMap({ Int($0) }) { out[p] = e }
+        }
+        return out
+    }
+
+    /// The `sluice_backend_endpoint_healthy` value of the endpoint on `port`.
+    static func healthGauge(_ gw: GatewayServer, port: Int) throws -> String? {
+        let text = try HTTPClient.request(port: gw.adminPort, method: "GET", path: "/metrics").text
+        let prefix = "sluice_backend_endpoint_healthy{backend=\"pool\",endpoint=\"http://127.0.0.1:\(port)\"} "
+        return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+    }
+
+    /// Polls `condition` every 50 ms for up to `timeout` seconds.
+    static func eventually(_ timeout: Double = 5, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(50_000)
+        }
+        return try condition()
+    }
+
+    @Test func consecutiveFailures_ejectTheEndpoint_whichReturnsAfterTheEjectionTime() throws {
+        let live = try MockServer()
+        defer { live.stop() }
+        let dead = try Self.deadPort()
+        let gw = try GatewayServer(yaml: Self.config([dead, live.port],
+                                                     extra: "    outlier: {consecutive_failures: 2, ejection: 3s}",
+                                                     retry: "    retry: {attempts: 2, on: [connect_error]}"))
+        defer { gw.stop() }
+        // Round robin: every other try hits the dead port and is retried on the live one.
+        for _ in 0..<6 { #expect(try HTTPClient.chat(port: gw.port).status == 200) }
+        var eps = try Self.endpoints(gw)
+        #expect(eps[dead]?["ejected"] as? Bool == true)
+        #expect(eps[dead]?["healthy"] as? Bool == true)
+        #expect(eps[dead]?["failures"] as? Int == 2)
+        #expect(eps[dead]?["ejections"] as? Int == 1)
+        #expect((eps[dead]?["last_error"] as? String)?.contains("connect") == true)
+        #expect(eps[live.port]?["ejected"] as? Bool == false && eps[live.port]?["failures"] as? Int == 0)
+        #expect(try Self.healthGauge(gw, port: dead) == "0")
+        #expect(try Self.healthGauge(gw, port: live.port) == "1")
+        // Ejected: no more tries on it (well within the 3 s).
+        for _ in 0..<4 { #expect(try HTTPClient.chat(port: gw.port).status == 200) }
+        #expect(try Self.endpoints(gw)[dead]?["failures"] as? Int == 2)
+        #expect(try live.receivedRequests().count == 10)
+
+        // The endpoint comes back to life; after the ejection time it takes traffic again.
+        let revived = try MockServer(extraArgs: ["--port", String(dead)])
+        defer { revived.stop() }
+        #expect(try Self.eventually { try Self.endpoints(gw)[dead]?["ejected"] as? Bool == false })
+        for _ in 0..<4 { #expect(try HTTPClient.chat(port: gw.port).status == 200) }
+        #expect(try revived.receivedRequests().count == 2)
+        eps = try Self.endpoints(gw)
+        #expect(eps[dead]?["available"] as? Bool == true && eps[dead]?["consecutive_failures"] as? Int == 0)
+        #expect(try Self.healthGauge(gw, port: dead) == "1")
+    }
+
+    @Test func status5xx_countsTowardsEjection_4xxDoesNot() throws {
+        let a = try MockServer(), b = try MockServer()
+        defer { a.stop(); b.stop() }
+        let gw = try GatewayServer(yaml: Self.config([a.port, b.port], extra: "    outlier: {consecutive_failures: 2, ejection: 30s}"))
+        defer { gw.stop() }
+        // 4xx answers are the client's problem: nobody is ejected.
+        for _ in 0..<6 { #expect(try HTTPClient.chat(port: gw.port, headers: [("x-mock-status", "400")]).status == 400) }
+        let fine = try Self.endpoints(gw)
+        #expect(fine.count == 2 && fine.values.allSatisfy { $0["ejected"] as? Bool == false })
+        // Two 503s each (round robin): both endpoints are ejected; the next request still goes (panic).
+        for _ in 0..<4 { #expect(try HTTPClient.chat(port: gw.port, headers: [("x-mock-status", "503")]).status == 503) }
+        let eps = try Self.endpoints(gw)
+        #expect(eps[a.port]?["ejected"] as? Bool == true && eps[b.port]?["ejected"] as? Bool == true)
+        #expect(try HTTPClient.chat(port: gw.port).status == 200)
+    }
+}
