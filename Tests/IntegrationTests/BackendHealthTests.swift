@@ -112,4 +112,119 @@ import Testing
         #expect(eps[a.port]?["ejected"] as? Bool == true && eps[b.port]?["ejected"] as? Bool == true)
         #expect(try HTTPClient.chat(port: gw.port).status == 200)
     }
+
+    @Test func activeChecks_markADeadEndpointUnhealthy_andHealthyWhenItAnswersAgain() throws {
+        let a = try MockServer(), b = try MockServer()
+        defer { a.stop(); b.stop() }
+        let port = a.port
+        let gw = try GatewayServer(yaml: Self.config([port, b.port], extra: """
+                health_check: {path: /health, interval: 100ms, timeout: 500ms, unhealthy_after: 2, healthy_after: 2}
+            """))
+        defer { gw.stop() }
+        #expect(try Self.endpoints(gw)[port]?["healthy"] as? Bool == true)
+        a.stop()
+        #expect(try Self.eventually { try Self.endpoints(gw)[port]?["healthy"] as? Bool == false })
+        #expect(try Self.healthGauge(gw, port: port) == "0")
+        #expect((try Self.endpoints(gw)[port]?["last_error"] as? String)?.hasPrefix("health check:") == true)
+        // Without a retry policy a try on the dead endpoint would be a 502: it is skipped instead.
+        for _ in 0..<4 { #expect(try HTTPClient.chat(port: gw.port).status == 200) }
+        #expect(try b.receivedRequests().count == 4)
+
+        let back = try MockServer(extraArgs: ["--port", String(port)])
+        defer { back.stop() }
+        #expect(try Self.eventually { try Self.endpoints(gw)[port]?["healthy"] as? Bool == true })
+        #expect(try Self.healthGauge(gw, port: port) == "1")
+        for _ in 0..<4 { #expect(try HTTPClient.chat(port: gw.port).status == 200) }
+        #expect(try back.receivedRequests().count == 2)
+    }
+
+    @Test func allEndpointsUnhealthy_panicMode_stillTriesThem_andHealthSurvivesAReload() throws {
+        let a = try MockServer(), b = try MockServer()
+        defer { a.stop(); b.stop() }
+        // The mock answers 404 on this path: every check fails.
+        let checked = Self.config([a.port, b.port], extra: """
+                health_check: {path: /not-here, interval: 100ms, timeout: 500ms, unhealthy_after: 1, healthy_after: 1}
+            """)
+        let gw = try GatewayServer(yaml: checked)
+        defer { gw.stop() }
+        #expect(try Self.eventually { try Self.all(gw, healthy: false) })
+        #expect(try Self.endpoints(gw)[a.port]?["last_error"] as? String == "health check: status 404")
+        for _ in 0..<4 { #expect(try HTTPClient.chat(port: gw.port).status == 200) }
+        // The mock logs the failing checks too: count the chat requests only.
+        func chats(_ m: MockServer) throws -> Int { try m.receivedRequests().filter { $0["path"] as? String == "/v1/chat/completions" }.count }
+        #expect(try chats(a) == 2 && chats(b) == 2)
+
+        // A reload keeps the endpoints and their health, and their one checker each: about ten
+        // checks a second per endpoint at 100ms, not twice that.
+        #expect(try HTTPClient.request(port: gw.adminPort, method: "POST", path: "/reload").status == 200)
+        #expect(try Self.all(gw, healthy: false))
+        try a.clearRequests()
+        let since = Date()
+        usleep(1_000_000)
+        let checks = try a.receivedRequests().filter { $0["path"] as? String == "/not-here" }.count
+        let rate = Double(checks) / Date().timeIntervalSince(since)
+        #expect(checks >= 1 && rate < 15, "\(checks) checks in \(Date().timeIntervalSince(since)) s")
+        // A reload that drops health_check stops the checks and clears the verdict.
+        try gw.rewriteConfig(Self.config([a.port, b.port]))
+        #expect(try HTTPClient.request(port: gw.adminPort, method: "POST", path: "/reload").status == 200)
+        #expect(try Self.eventually { try Self.all(gw, healthy: true) })
+        try a.clearRequests()
+        usleep(300_000)
+        #expect(try a.receivedRequests().isEmpty)
+    }
+
+    /// Both endpoints of the pool report `healthy` == `healthy`.
+    static func all(_ gw: GatewayServer, healthy: Bool) throws -> Bool {
+        let eps = try endpoints(gw)
+        return eps.count == 2 && eps.values.allSatisfy { $0["healthy"] as? Bool == healthy }
+    }
+
+    @Test func noEndpointReachable_andAllUnhealthy_is503NoHealthyBackend() throws {
+        let d1 = try Self.deadPort(), d2 = try Self.deadPort()
+        let gw = try GatewayServer(yaml: Self.config([d1, d2], extra: """
+                health_check: {path: /health, interval: 100ms, timeout: 500ms, unhealthy_after: 1, healthy_after: 1}
+            """, retry: "    retry: {attempts: 2, on: [connect_error]}"))
+        defer { gw.stop() }
+        #expect(try Self.eventually { try Self.all(gw, healthy: false) })
+        let r = try HTTPClient.chat(port: gw.port)
+        #expect(r.status == 503)
+        #expect(r.errorCode == "no_healthy_backend")
+        // Both were tried (panic), each once.
+        let eps = try Self.endpoints(gw)
+        #expect(eps[d1]?["failures"] as? Int == 1 && eps[d2]?["failures"] as? Int == 1)
+    }
+
+    @Test func httpsEndpoints_areCheckedOverTLS() throws {
+        let certs = try TestCertificates.make()
+        defer { certs.remove() }
+        let up = try TLSUpstream(certs: certs)
+        defer { up.stop() }
+        func yaml(ca: String) -> String {
+            """
+            version: 1
+            listen: {address: 127.0.0.1:0}
+            admin: {address: 127.0.0.1:0}
+            logging: {level: error, access_log: off}
+            backends:
+              - name: egress
+                endpoints: ["https://localhost:\(up.port)"]
+                tls: {ca_file: "\(ca)"}
+                health_check: {path: /health, interval: 100ms, timeout: 1s, unhealthy_after: 1, healthy_after: 1}
+            routes:
+              - {name: gpt, models: ["*"], backends: [{backend: egress}]}
+            """
+        }
+        func lastError(_ gw: GatewayServer) throws -> String {
+            let list = try HTTPClient.request(port: gw.adminPort, method: "GET", path: "/backends").json()["endpoints"] as? [[String: Any]]
+            return list?.first?["last_error"] as? String ?? ""
+        }
+        // The fixture answers POST only: a GET check gets its 501 — over a verified TLS connection.
+        let gw = try GatewayServer(yaml: yaml(ca: certs.caCert))
+        defer { gw.stop() }
+        #expect(try Self.eventually { try lastError(gw) == "health check: status 501" })
+        // With the wrong CA the check fails in the handshake.
+        let wrong = try GatewayServer(yaml: yaml(ca: certs.otherCACert))
+        defer { wrong.stop() }
+        #expect(try Self.eventually { try lastError(wrong).contains("TLS handshake failed") })
+    }
 }

@@ -16,6 +16,8 @@ final class Gateway: AdminBackend, @unchecked Sendable {
     let registry: EndpointRegistry
     let cacheStores = CacheStoreRegistry()
     let loops: [EventLoop]
+    /// Active health checks, on their own loop thread.
+    let health: HealthChecker
     private let digestBox: Locked<String>
     private let reloadLock = PThreadLock()
     private var dataListeners: [Listener] = []
@@ -43,6 +45,7 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         var loops: [EventLoop] = []
         for i in 0..<workers { loops.append(try EventLoop(index: i)) }
         self.loops = loops
+        health = try HealthChecker()
         Logger.setLevel(LogLevel(name: config.logging.level.rawValue) ?? .info)
     }
 
@@ -112,6 +115,8 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         for loop in loops {
             Thread.spawn(name: "sluice-loop-\(loop.index)") { loop.run() }
         }
+        health.update(store.snapshot())
+        health.start()
     }
 
     private static func socketAddress(_ a: SocketAddressConfig) throws(IOError) -> SocketAddress {
@@ -141,6 +146,7 @@ final class Gateway: AdminBackend, @unchecked Sendable {
                     return .failure(error as? ConfigErrors ?? ConfigErrors(diagnostics: []))
                 }
                 store.swap(snap)
+                health.update(snap)
                 digestBox.withLock { $0 = digest }
                 accessLog.setSink(Self.sink(config.logging.accessLog))
                 Logger.setLevel(LogLevel(name: config.logging.level.rawValue) ?? .info)
@@ -197,6 +203,7 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         }
         let left = state.inFlight.load(ordering: .relaxed)
         if left > 0 { Logger.warn("drain timeout: \(left) request(s) still in flight") }
+        health.stop()
         accessLog.stop()
     }
 

@@ -26,10 +26,12 @@ final class CompiledBackend: Sendable {
     let loadBalancing: LoadBalancing
     /// Passive outlier ejection (`outlier:`), nil when off.
     let outlier: OutlierPolicy?
+    /// Active health checks (`health_check:`), nil when off.
+    let healthCheck: HealthCheckConfig?
 
     init(name: String, endpoints: [UpstreamEndpoint], timeouts: UpstreamTimeouts, maxConnections: Int,
          credentials: [(String, String)], tls: UpstreamTLS?, loadBalancing: LoadBalancing = .roundRobin,
-         outlier: OutlierPolicy? = nil) {
+         outlier: OutlierPolicy? = nil, healthCheck: HealthCheckConfig? = nil) {
         self.tls = tls
         self.loadBalancing = loadBalancing
         self.name = name
@@ -38,6 +40,7 @@ final class CompiledBackend: Sendable {
         self.maxConnections = maxConnections
         self.credentials = credentials
         self.outlier = outlier
+        self.healthCheck = healthCheck
     }
 }
 
@@ -86,6 +89,8 @@ final class RuntimeSnapshot: Sendable {
     let generation: Int
     let config: GatewayConfig
     let routes: [CompiledRoute]
+    /// Every configured backend, in config order (those no route uses included).
+    let backends: [CompiledBackend]
     let routeTable: RouteTable
     let serverLimits: HTTPServerLimits
     /// Client `Authorization`/`x-api-key` are stripped upstream (auth api_key mode).
@@ -105,7 +110,8 @@ final class RuntimeSnapshot: Sendable {
     /// Lower-cased header names referenced by `header:<name>` key parts.
     let limitHeaderNames: [String]
 
-    init(generation: Int, config: GatewayConfig, routes: [CompiledRoute], routeTable: RouteTable,
+    init(generation: Int, config: GatewayConfig, routes: [CompiledRoute], backends: [CompiledBackend] = [],
+         routeTable: RouteTable,
          serverLimits: HTTPServerLimits, stripClientKeys: Bool, modelIDs: [String], tokenEstimator: TokenEstimator,
          pipeline: Pipeline, webhookEndpoints: [UpstreamEndpoint], webhookTLS: [UpstreamTLS?], auth: ClientAuthenticator,
          limiter: RateLimiter?) {
@@ -123,6 +129,7 @@ final class RuntimeSnapshot: Sendable {
         self.generation = generation
         self.config = config
         self.routes = routes
+        self.backends = backends
         self.routeTable = routeTable
         self.serverLimits = serverLimits
         self.stripClientKeys = stripClientKeys

@@ -62,6 +62,7 @@ enum SnapshotBuilder {
     static func build(_ config: GatewayConfig, generation: Int, registry: EndpointRegistry,
                       stores: CacheStoreRegistry, previous: RuntimeSnapshot? = nil) throws(ConfigErrors) -> RuntimeSnapshot {
         var backends: [String: CompiledBackend] = [:]
+        var ordered: [CompiledBackend] = []
         var live: [UpstreamEndpoint] = []
         for b in config.backends {
             let eps = b.endpoints.map { url -> UpstreamEndpoint in
@@ -75,10 +76,13 @@ enum SnapshotBuilder {
                                      idle: b.timeouts.idle.nanosecondsClamped,
                                      total: b.timeouts.total.nanosecondsClamped)
             let creds = (b.credentials?.headers ?? []).map { ($0.name, $0.value) }
-            backends[b.name] = CompiledBackend(name: b.name, endpoints: eps, timeouts: t,
-                                               maxConnections: b.maxConnections, credentials: creds,
-                                               tls: b.usesTLS ? try tlsFor(b.tls, owner: "backend '\(b.name)'", at: b.location) : nil,
-                                               loadBalancing: b.loadBalancing, outlier: b.outlier.map(OutlierPolicy.init))
+            let compiled = CompiledBackend(name: b.name, endpoints: eps, timeouts: t,
+                                           maxConnections: b.maxConnections, credentials: creds,
+                                           tls: b.usesTLS ? try tlsFor(b.tls, owner: "backend '\(b.name)'", at: b.location) : nil,
+                                           loadBalancing: b.loadBalancing, outlier: b.outlier.map(OutlierPolicy.init),
+                                           healthCheck: b.healthCheck)
+            backends[b.name] = compiled
+            ordered.append(compiled)
         }
         var routes: [CompiledRoute] = []
         var modelIDs: [String] = []
@@ -144,7 +148,7 @@ enum SnapshotBuilder {
         let estimator = TokenEstimator(bytesPerToken: te.bytesPerToken, defaultOutputTokens: te.defaultOutputTokens,
                                        maxOutputReservation: te.maxOutputReservation)
         registry.retain(only: live)
-        return RuntimeSnapshot(generation: generation, config: config, routes: routes,
+        return RuntimeSnapshot(generation: generation, config: config, routes: routes, backends: ordered,
                                routeTable: RouteTable(routes: config.routes.map(\.models)),
                                serverLimits: limits, stripClientKeys: config.auth.mode == .apiKey,
                                modelIDs: modelIDs, tokenEstimator: estimator,

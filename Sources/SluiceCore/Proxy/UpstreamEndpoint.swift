@@ -5,7 +5,7 @@ import Synchronization
 /// by backend name, URL and address), so health and counts survive a reload.
 ///
 /// Health is one atomic word (`availability`): the balancers read it with a single relaxed load.
-/// Active health checks set its top bit; passive outlier ejection
+/// The active health checker (`HealthChecker`) sets its top bit; passive outlier ejection
 /// (`recordFailure`) writes the ejection deadline into the other bits.
 final class UpstreamEndpoint: Sendable {
     /// "backend|http://host:port" — identity across reloads.
@@ -75,7 +75,7 @@ final class UpstreamEndpoint: Sendable {
         return deadline > now
     }
 
-    /// Set by active health checks only.
+    /// Set by the active health checker only.
     func setHealthy(_ healthy: Bool) {
         if healthy {
             availability.bitwiseAnd(~Self.unhealthyBit, ordering: .relaxed)
@@ -106,6 +106,9 @@ final class UpstreamEndpoint: Sendable {
     func recordSuccess() {
         if consecutiveFailures.load(ordering: .relaxed) != 0 { consecutiveFailures.store(0, ordering: .relaxed) }
     }
+
+    /// Records a health-check failure reason for `GET /backends` (not counted in `failures`).
+    func noteError(_ reason: String) { lastErrorBox.withLock { $0 = reason } }
 
     private func eject(until deadline: UInt64) {
         let d = min(deadline, ~Self.unhealthyBit)
