@@ -227,4 +227,60 @@ import Testing
         defer { wrong.stop() }
         #expect(try Self.eventually { try lastError(wrong).contains("TLS handshake failed") })
     }
+
+    /// A chat body: `system` then `user` message.
+    static func body(system: String, user: String) -> String {
+        #"{"model":"m","messages":[{"role":"system","content":"\#(system)"},{"role":"user","content":"\#(user)"}]}"#
+    }
+
+    @Test func prefixAffinity_keepsASharedPrefixOnOneEndpoint_andSpreadsDistinctOnes() throws {
+        let a = try MockServer(), b = try MockServer()
+        defer { a.stop(); b.stop() }
+        let gw = try GatewayServer(yaml: Self.config([a.port, b.port], policy: "prefix_affinity"))
+        defer { gw.stop() }
+        // A system prompt longer than the 2 KiB that decide: every question lands on the same replica.
+        let system = String(repeating: "You answer questions about the Sluice gateway. ", count: 50)
+        for q in 0..<8 {
+            let r = try HTTPClient.request(port: gw.port, method: "POST", path: "/v1/chat/completions",
+                                           body: Self.body(system: system, user: "question \(q)"))
+            #expect(r.status == 200)
+        }
+        let (na, nb) = (try a.receivedRequests().count, try b.receivedRequests().count)
+        #expect((na == 8 && nb == 0) || (na == 0 && nb == 8), "shared prefix split \(na)/\(nb)")
+        try a.clearRequests()
+        try b.clearRequests()
+        // Distinct short prompts spread over both (each one sticks: sent twice, same endpoint).
+        for k in 0..<24 {
+            for _ in 0..<2 {
+                let r = try HTTPClient.request(port: gw.port, method: "POST", path: "/v1/chat/completions",
+                                               body: Self.body(system: "tenant \(k)", user: "hi"))
+                #expect(r.status == 200)
+            }
+        }
+        let sa = try a.receivedRequests(), sb = try b.receivedRequests()
+        #expect(sa.count > 0 && sb.count > 0 && sa.count + sb.count == 48, "distinct prefixes split \(sa.count)/\(sb.count)")
+        let bodiesA = Set(sa.compactMap { $0["body"] as? String }), bodiesB = Set(sb.compactMap { $0["body"] as? String })
+        #expect(bodiesA.isDisjoint(with: bodiesB))
+    }
+
+    @Test func prefixAffinity_skipsAnUnhealthyEndpoint() throws {
+        let a = try MockServer(), b = try MockServer()
+        defer { a.stop(); b.stop() }
+        let gw = try GatewayServer(yaml: Self.config([a.port, b.port], policy: "prefix_affinity", extra: """
+                outlier: {consecutive_failures: 1, ejection: 30s}
+            """))
+        defer { gw.stop() }
+        // Find which endpoint owns this prompt, then eject it with a 503.
+        let body = Self.body(system: "sticky", user: "q")
+        #expect(try HTTPClient.request(port: gw.port, method: "POST", path: "/v1/chat/completions", body: body).status == 200)
+        let home = try a.receivedRequests().count == 1 ? a : b
+        let other = home === a ? b : a
+        #expect(try HTTPClient.request(port: gw.port, method: "POST", path: "/v1/chat/completions",
+                                       headers: [("x-mock-status", "503")], body: body).status == 503)
+        for _ in 0..<3 {
+            #expect(try HTTPClient.request(port: gw.port, method: "POST", path: "/v1/chat/completions", body: body).status == 200)
+        }
+        #expect(try other.receivedRequests().count == 3)
+        #expect(try home.receivedRequests().count == 2)
+    }
 }

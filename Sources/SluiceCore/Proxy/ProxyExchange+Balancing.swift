@@ -7,7 +7,8 @@
 /// verdict may be stale, and trying beats refusing. If those tries cannot connect, the answer is
 /// 503 `no_healthy_backend`.
 ///
-/// Per request this costs one relaxed atomic load per endpoint looked at (usually one or two).
+/// Per request this costs one relaxed atomic load per endpoint looked at (usually one or two) and,
+/// for prefix_affinity, one hash of at most 2 KiB of prompt text and a binary search of the ring.
 extension ProxyExchange {
     /// Picks the next target (primaries, then fallbacks in order) and sends the request.
     func nextAttempt() {
@@ -73,13 +74,25 @@ extension ProxyExchange {
     /// An endpoint of `backend` not excluded for this request (sets `pickedHealthy`):
     /// - `least_request`: the less loaded of two random healthy candidates (power of two choices,
     ///   by process-wide in-flight counts);
-    /// - `round_robin` (and, until it exists, `prefix_affinity`): rotates per loop, skipping
-    ///   unhealthy endpoints.
+    /// - `prefix_affinity`: consistent hashing with bounded loads over the prompt prefix (`HashRing`);
+    /// - `round_robin`: rotates per loop, skipping unhealthy endpoints.
     /// An unhealthy endpoint is returned only with `allowPanic`.
     func pickEndpoint(_ backend: CompiledBackend, allowPanic: Bool) -> UpstreamEndpoint? {
         let eps = backend.endpoints
         guard !eps.isEmpty else { return nil }
         let now = ctx.loop.now
+        if let ring = backend.ring, let load = backend.load, ring.count == eps.count {
+            let capacity = HashRing.capacity(totalLoad: load.inFlight.load(ordering: .relaxed), endpoints: eps.count)
+            let choice = ring.choose(hash: promptHash(), capacity: capacity) { i in
+                let ep = eps[i]
+                if !excluded.isEmpty && excluded.contains(ObjectIdentifier(ep)) { return .excluded }
+                guard ep.isAvailable(now: now) else { return .unavailable }
+                return .available(load: ep.inFlight.load(ordering: .relaxed))
+            }
+            guard let c = choice, c.healthy || allowPanic else { return nil }
+            pickedHealthy = c.healthy
+            return eps[c.index]
+        }
         if backend.loadBalancing == .leastRequest && eps.count > 1 && excluded.isEmpty {
             let i = Int(ctx.random.next() % UInt64(eps.count))
             var j = Int(ctx.random.next() % UInt64(eps.count - 1))
@@ -110,5 +123,16 @@ extension ProxyExchange {
         ctx.roundRobin[backend.name] = (panic + 1) % eps.count
         pickedHealthy = false
         return eps[panic]
+    }
+
+    /// The prompt-prefix hash of this request (computed once).
+    private func promptHash() -> UInt64 {
+        if let h = affinityHash { return h }
+        var h: UInt64 = 0
+        if let index = baseIndex {
+            h = baseBody.withUnsafeBytes { PromptPrefix.hash(body: $0, index: index) }
+        }
+        affinityHash = h
+        return h
     }
 }

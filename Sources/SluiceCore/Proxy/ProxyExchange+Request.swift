@@ -185,7 +185,11 @@ extension ProxyExchange {
     }
 
     func releaseEndpoint() {
-        if connection != nil, let ep = endpoint { ep.inFlight.wrappingSubtract(1, ordering: .relaxed) }
+        if connection != nil, let ep = endpoint {
+            ep.inFlight.wrappingSubtract(1, ordering: .relaxed)
+            countedLoad?.inFlight.wrappingSubtract(1, ordering: .relaxed)
+        }
+        countedLoad = nil
         connection = nil
     }
 

@@ -46,6 +46,10 @@ extension ProxyExchange: UpstreamExchangeDelegate {
         }
         connection = conn
         ep.inFlight.wrappingAdd(1, ordering: .relaxed)
+        if let load = t.backend.load {
+            load.inFlight.wrappingAdd(1, ordering: .relaxed)
+            countedLoad = load
+        }
         ep.requests.wrappingAdd(1, ordering: .relaxed)
         ctx.stats.upstreamAttempts.wrappingAdd(1, ordering: .relaxed)
         upstreamSentAt = SystemClock.monotonicNanos()

@@ -27,6 +27,10 @@ final class ProxyExchange {
     var triedHealthy = false
     /// The endpoint `pickEndpoint` returned last was healthy.
     var pickedHealthy = false
+    /// Hash of the prompt prefix, computed on the first prefix_affinity pick.
+    var affinityHash: UInt64?
+    /// The prefix_affinity backend counter this request's attempt counts in.
+    var countedLoad: BackendLoad?
     var target: CompiledTarget?
     var endpoint: UpstreamEndpoint?
     var connection: UpstreamConnection?

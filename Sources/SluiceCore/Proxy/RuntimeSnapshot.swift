@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The `retry` policy of a route (SPEC §2, §11).
 struct CompiledRetry: Sendable {
     /// Total tries over the route's primary backends.
@@ -28,10 +30,15 @@ final class CompiledBackend: Sendable {
     let outlier: OutlierPolicy?
     /// Active health checks (`health_check:`), nil when off.
     let healthCheck: HealthCheckConfig?
+    /// The consistent-hash ring over `endpoints` (prefix_affinity only).
+    let ring: HashRing?
+    /// In-flight requests over all endpoints, for the bounded-load rule (prefix_affinity only;
+    /// process-wide and kept across reloads, like the endpoints).
+    let load: BackendLoad?
 
     init(name: String, endpoints: [UpstreamEndpoint], timeouts: UpstreamTimeouts, maxConnections: Int,
          credentials: [(String, String)], tls: UpstreamTLS?, loadBalancing: LoadBalancing = .roundRobin,
-         outlier: OutlierPolicy? = nil, healthCheck: HealthCheckConfig? = nil) {
+         outlier: OutlierPolicy? = nil, healthCheck: HealthCheckConfig? = nil, load: BackendLoad? = nil) {
         self.tls = tls
         self.loadBalancing = loadBalancing
         self.name = name
@@ -41,7 +48,19 @@ final class CompiledBackend: Sendable {
         self.credentials = credentials
         self.outlier = outlier
         self.healthCheck = healthCheck
+        if loadBalancing == .prefixAffinity {
+            ring = HashRing(keys: endpoints.map { $0.url + "|" + ($0.address?.description ?? "-") })
+            self.load = load ?? BackendLoad()
+        } else {
+            ring = nil
+            self.load = nil
+        }
     }
+}
+
+/// In-flight requests of one prefix_affinity backend over all loops.
+final class BackendLoad: Sendable {
+    let inFlight = Atomic<Int>(0)
 }
 
 /// Precomputed metric labels of one route target (SPEC §7: names from config only; the model

@@ -2,6 +2,7 @@
 /// address, so counters and health survive a reload.
 final class EndpointRegistry: Sendable {
     private let table = Locked<[String: UpstreamEndpoint]>([:])
+    private let loads = Locked<[String: BackendLoad]>([:])
 
     func endpoint(backend: String, url: EndpointURL, address: SocketAddress?) -> UpstreamEndpoint {
         let key = backend + "|" + url.description + "|" + (address?.description ?? "-")
@@ -14,10 +15,22 @@ final class EndpointRegistry: Sendable {
         }
     }
 
+    /// The in-flight counter of a prefix_affinity backend, by name.
+    func load(backend: String) -> BackendLoad {
+        loads.withLock { l in
+            if let x = l[backend] { return x }
+            let x = BackendLoad()
+            l[backend] = x
+            return x
+        }
+    }
+
     /// Endpoints of the current generation (others are forgotten).
     func retain(only live: [UpstreamEndpoint]) {
         let keep = Set(live.map { ObjectIdentifier($0) })
+        let names = Set(live.map(\.backendName))
         table.withLock { t in t = t.filter { keep.contains(ObjectIdentifier($0.value)) } }
+        loads.withLock { l in l = l.filter { names.contains($0.key) } }
     }
 
     func all() -> [UpstreamEndpoint] {
@@ -80,7 +93,8 @@ enum SnapshotBuilder {
                                            maxConnections: b.maxConnections, credentials: creds,
                                            tls: b.usesTLS ? try tlsFor(b.tls, owner: "backend '\(b.name)'", at: b.location) : nil,
                                            loadBalancing: b.loadBalancing, outlier: b.outlier.map(OutlierPolicy.init),
-                                           healthCheck: b.healthCheck)
+                                           healthCheck: b.healthCheck,
+                                           load: b.loadBalancing == .prefixAffinity ? registry.load(backend: b.name) : nil)
             backends[b.name] = compiled
             ordered.append(compiled)
         }
