@@ -18,6 +18,8 @@ final class Gateway: AdminBackend, @unchecked Sendable {
     let loops: [EventLoop]
     /// Active health checks, on their own loop thread.
     let health: HealthChecker
+    /// Re-resolves the backends' host names every 30 s.
+    let hosts = HostRefresher()
     private let digestBox: Locked<String>
     private let reloadLock = PThreadLock()
     private var dataListeners: [Listener] = []
@@ -117,6 +119,7 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         }
         health.update(store.snapshot())
         health.start()
+        hosts.start { [weak self] in self?.refreshHosts() }
     }
 
     private static func socketAddress(_ a: SocketAddressConfig) throws(IOError) -> SocketAddress {
@@ -156,6 +159,25 @@ final class Gateway: AdminBackend, @unchecked Sendable {
                 Logger.info("config generation \(gen) loaded" + (restart.isEmpty ? "" : "; restart required for \(restart.joined(separator: ", "))"))
                 return .success((gen, restart))
             }
+        }
+    }
+
+    /// Re-resolves the host names of the current snapshot's endpoints (on the `HostRefresher`
+    /// queue) and swaps in a snapshot of the same generation when an address set changed. A name
+    /// that fails to resolve keeps its previous addresses (a DNS hiccup must not empty a backend).
+    func refreshHosts(resolve: (String, Int) -> [SocketAddress] = Resolver.resolveAll) {
+        let before = store.snapshot().resolvedHosts
+        guard !before.isEmpty else { return }
+        let fresh = HostRefresher.resolveAgain(before, resolve: resolve)
+        reloadLock.withLock {
+            let current = store.snapshot()
+            // A reload may have happened meanwhile: only its names are updated.
+            var merged = current.resolvedHosts
+            for (hp, addrs) in fresh where merged[hp] != nil { merged[hp] = addrs }
+            guard let next = SnapshotBuilder.rebind(current, hosts: merged, registry: registry) else { return }
+            store.swap(next)
+            health.update(next)
+            Logger.info("backend addresses changed; endpoints updated (generation \(next.generation))")
         }
     }
 
@@ -203,6 +225,7 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         }
         let left = state.inFlight.load(ordering: .relaxed)
         if left > 0 { Logger.warn("drain timeout: \(left) request(s) still in flight") }
+        hosts.stop()
         health.stop()
         accessLog.stop()
     }

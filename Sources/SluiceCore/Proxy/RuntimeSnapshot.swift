@@ -16,8 +16,10 @@ struct CompiledRetry: Sendable {
 }
 
 /// A backend as the loops use it: resolved endpoints and settings of one config generation.
+/// Immutable; a DNS change makes a new one (`replacingEndpoints`) in a new snapshot revision.
 final class CompiledBackend: Sendable {
     let name: String
+    /// One per address of each endpoint URL (a host name may resolve to several).
     let endpoints: [UpstreamEndpoint]
     let timeouts: UpstreamTimeouts
     let maxConnections: Int
@@ -56,11 +58,24 @@ final class CompiledBackend: Sendable {
             self.load = nil
         }
     }
+
+    /// The same backend over other endpoints (after a DNS change).
+    func replacingEndpoints(_ eps: [UpstreamEndpoint]) -> CompiledBackend {
+        CompiledBackend(name: name, endpoints: eps, timeouts: timeouts, maxConnections: maxConnections,
+                        credentials: credentials, tls: tls, loadBalancing: loadBalancing, outlier: outlier,
+                        healthCheck: healthCheck, load: load)
+    }
 }
 
 /// In-flight requests of one prefix_affinity backend over all loops.
 final class BackendLoad: Sendable {
     let inFlight = Atomic<Int>(0)
+}
+
+/// A host name and port of an endpoint URL (the key of the resolved-address table).
+struct HostPort: Hashable, Sendable {
+    var host: String
+    var port: Int
 }
 
 /// Precomputed metric labels of one route target (SPEC §7: names from config only; the model
@@ -110,6 +125,9 @@ final class RuntimeSnapshot: Sendable {
     let routes: [CompiledRoute]
     /// Every configured backend, in config order (those no route uses included).
     let backends: [CompiledBackend]
+    /// Addresses of the endpoint host names (numeric hosts are not listed), as resolved for this
+    /// snapshot; re-resolved every 30 s (`HostRefresher`).
+    let resolvedHosts: [HostPort: [SocketAddress]]
     let routeTable: RouteTable
     let serverLimits: HTTPServerLimits
     /// Client `Authorization`/`x-api-key` are stripped upstream (auth api_key mode).
@@ -130,7 +148,7 @@ final class RuntimeSnapshot: Sendable {
     let limitHeaderNames: [String]
 
     init(generation: Int, config: GatewayConfig, routes: [CompiledRoute], backends: [CompiledBackend] = [],
-         routeTable: RouteTable,
+         resolvedHosts: [HostPort: [SocketAddress]] = [:], routeTable: RouteTable,
          serverLimits: HTTPServerLimits, stripClientKeys: Bool, modelIDs: [String], tokenEstimator: TokenEstimator,
          pipeline: Pipeline, webhookEndpoints: [UpstreamEndpoint], webhookTLS: [UpstreamTLS?], auth: ClientAuthenticator,
          limiter: RateLimiter?) {
@@ -149,10 +167,23 @@ final class RuntimeSnapshot: Sendable {
         self.config = config
         self.routes = routes
         self.backends = backends
+        self.resolvedHosts = resolvedHosts
         self.routeTable = routeTable
         self.serverLimits = serverLimits
         self.stripClientKeys = stripClientKeys
         self.modelIDs = modelIDs
         self.tokenEstimator = tokenEstimator
+    }
+}
+
+extension RuntimeSnapshot {
+    /// The same generation with other backends and routes (a DNS change): pipeline, limiter,
+    /// auth and everything else are shared with this snapshot.
+    func replacing(routes: [CompiledRoute], backends: [CompiledBackend], resolvedHosts: [HostPort: [SocketAddress]]) -> RuntimeSnapshot {
+        RuntimeSnapshot(generation: generation, config: config, routes: routes, backends: backends,
+                        resolvedHosts: resolvedHosts, routeTable: routeTable, serverLimits: serverLimits,
+                        stripClientKeys: stripClientKeys, modelIDs: modelIDs, tokenEstimator: tokenEstimator,
+                        pipeline: pipeline, webhookEndpoints: webhookEndpoints, webhookTLS: webhookTLS, auth: auth,
+                        limiter: limiter)
     }
 }

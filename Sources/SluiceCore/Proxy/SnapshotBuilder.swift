@@ -1,15 +1,16 @@
 /// Keeps `UpstreamEndpoint` objects across config generations, keyed by backend name, URL and
-/// address, so counters and health survive a reload.
+/// address, so counters and health survive a reload (and a DNS refresh that keeps the address).
 final class EndpointRegistry: Sendable {
     private let table = Locked<[String: UpstreamEndpoint]>([:])
     private let loads = Locked<[String: BackendLoad]>([:])
 
-    func endpoint(backend: String, url: EndpointURL, address: SocketAddress?) -> UpstreamEndpoint {
+    func endpoint(backend: String, url: EndpointURL, address: SocketAddress?, hostIsName: Bool = false) -> UpstreamEndpoint {
         let key = backend + "|" + url.description + "|" + (address?.description ?? "-")
         return table.withLock { t in
             if let e = t[key] { return e }
             let e = UpstreamEndpoint(backendName: backend, url: url.description, address: address,
-                                     hostHeader: url.hostHeader, useTLS: url.usesTLS, tlsServerName: url.host)
+                                     hostHeader: url.hostHeader, useTLS: url.usesTLS, tlsServerName: url.host,
+                                     hostIsName: hostIsName)
             t[key] = e
             return e
         }
@@ -34,7 +35,7 @@ final class EndpointRegistry: Sendable {
     }
 
     func all() -> [UpstreamEndpoint] {
-        table.withLock { Array($0.values) }.sorted { $0.key < $1.key }
+        table.withLock { Array($0.values) }.sorted { ($0.key, $0.label) < ($1.key, $1.label) }
     }
 }
 
@@ -73,16 +74,25 @@ private func tlsFor(_ cfg: BackendTLSConfig?, owner: String, at location: Config
 /// loops (it resolves host names).
 enum SnapshotBuilder {
     static func build(_ config: GatewayConfig, generation: Int, registry: EndpointRegistry,
-                      stores: CacheStoreRegistry, previous: RuntimeSnapshot? = nil) throws(ConfigErrors) -> RuntimeSnapshot {
+                      stores: CacheStoreRegistry, previous: RuntimeSnapshot? = nil,
+                      resolve: (String, Int) -> [SocketAddress] = Resolver.resolveAll) throws(ConfigErrors) -> RuntimeSnapshot {
         var backends: [String: CompiledBackend] = [:]
         var ordered: [CompiledBackend] = []
         var live: [UpstreamEndpoint] = []
+        // Each host name is resolved once per build (off the loops: load and reload run elsewhere).
+        var hosts: [HostPort: [SocketAddress]] = [:]
         for b in config.backends {
-            let eps = b.endpoints.map { url -> UpstreamEndpoint in
-                let addr = Resolver.resolve(host: url.host, port: url.port)
-                if addr == nil { Logger.warn("backend \(b.name): cannot resolve \(url.host)") }
-                return registry.endpoint(backend: b.name, url: url, address: addr)
+            for url in b.endpoints where SocketAddress(host: url.host, port: url.port) == nil {
+                let hp = HostPort(host: url.host, port: url.port)
+                if hosts[hp] == nil {
+                    let addrs = resolve(url.host, url.port)
+                    if addrs.isEmpty { Logger.warn("backend \(b.name): cannot resolve \(url.host)") }
+                    hosts[hp] = addrs
+                }
             }
+        }
+        for b in config.backends {
+            let eps = endpoints(of: b, hosts: hosts, registry: registry)
             live += eps
             let t = UpstreamTimeouts(connect: b.timeouts.connect.nanosecondsClamped,
                                      firstByte: b.timeouts.firstByte.nanosecondsClamped,
@@ -163,7 +173,7 @@ enum SnapshotBuilder {
                                        maxOutputReservation: te.maxOutputReservation)
         registry.retain(only: live)
         return RuntimeSnapshot(generation: generation, config: config, routes: routes, backends: ordered,
-                               routeTable: RouteTable(routes: config.routes.map(\.models)),
+                               resolvedHosts: hosts, routeTable: RouteTable(routes: config.routes.map(\.models)),
                                serverLimits: limits, stripClientKeys: config.auth.mode == .apiKey,
                                modelIDs: modelIDs, tokenEstimator: estimator,
                                pipeline: Pipeline(processors: processors), webhookEndpoints: webhookEndpoints,
@@ -172,5 +182,57 @@ enum SnapshotBuilder {
                                limiter: config.rateLimits.isEmpty ? nil
                                    : RateLimiter(limits: config.rateLimits, estimation: config.tokenEstimation,
                                                  clock: MonotonicLimiterClock(), previous: previous?.limiter))
+    }
+}
+
+extension SnapshotBuilder {
+    /// The endpoints of backend `b`: one per numeric URL, one per resolved address of a named one
+    /// (one without address when the name did not resolve: its requests fail with 502).
+    static func endpoints(of b: BackendConfig, hosts: [HostPort: [SocketAddress]], registry: EndpointRegistry) -> [UpstreamEndpoint] {
+        var eps: [UpstreamEndpoint] = []
+        for url in b.endpoints {
+            if let literal = SocketAddress(host: url.host, port: url.port) {
+                eps.append(registry.endpoint(backend: b.name, url: url, address: literal))
+                continue
+            }
+            let addrs = hosts[HostPort(host: url.host, port: url.port)] ?? []
+            if addrs.isEmpty {
+                eps.append(registry.endpoint(backend: b.name, url: url, address: nil, hostIsName: true))
+            }
+            for a in addrs { eps.append(registry.endpoint(backend: b.name, url: url, address: a, hostIsName: true)) }
+        }
+        return eps
+    }
+
+    /// `snapshot` with its host names bound to `hosts` (a DNS refresh), or nil when nothing changed.
+    /// The generation stays; only backends whose endpoints changed are rebuilt, and routes point at them.
+    static func rebind(_ snapshot: RuntimeSnapshot, hosts: [HostPort: [SocketAddress]], registry: EndpointRegistry) -> RuntimeSnapshot? {
+        guard hosts != snapshot.resolvedHosts else { return nil }
+        var byName: [String: CompiledBackend] = [:]
+        var ordered: [CompiledBackend] = []
+        var live: [UpstreamEndpoint] = snapshot.webhookEndpoints
+        for (b, cfg) in zip(snapshot.backends, snapshot.config.backends) {
+            let eps = endpoints(of: cfg, hosts: hosts, registry: registry)
+            let same = eps.count == b.endpoints.count && zip(eps, b.endpoints).allSatisfy { $0 === $1 }
+            let nb = same ? b : b.replacingEndpoints(eps)
+            live += eps
+            byName[nb.name] = nb
+            ordered.append(nb)
+        }
+        registry.retain(only: live)
+        func rebound(_ ts: [CompiledTarget]) -> [CompiledTarget] {
+            ts.map { t in
+                var t = t
+                t.backend = byName[t.backend.name] ?? t.backend
+                return t
+            }
+        }
+        let routes = snapshot.routes.map { r in
+            var r = r
+            r.targets = rebound(r.targets)
+            r.fallbacks = rebound(r.fallbacks)
+            return r
+        }
+        return snapshot.replacing(routes: routes, backends: ordered, resolvedHosts: hosts)
     }
 }

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// One resolved upstream endpoint with its process-wide counters
+/// One resolved upstream endpoint (one address of one backend URL) with its process-wide counters
 /// and health. Shared by every loop and kept across config generations by `EndpointRegistry` (keyed
 /// by backend name, URL and address), so health and counts survive a reload.
 ///
@@ -13,7 +13,8 @@ final class UpstreamEndpoint: Sendable {
     let backendName: String
     /// Endpoint URL as written in the config.
     let url: String
-    /// `endpoint` label of the metrics and the access log.
+    /// `endpoint` label of the metrics and the access log: the URL, plus the address when the URL's
+    /// host is a name (a name may resolve to several addresses, each its own endpoint).
     let label: String
     /// Resolved address; nil when the host name did not resolve (requests then fail with 502).
     let address: SocketAddress?
@@ -42,7 +43,7 @@ final class UpstreamEndpoint: Sendable {
     static let unhealthyBit: UInt64 = 1 << 63
 
     init(backendName: String, url: String, address: SocketAddress?, hostHeader: String, useTLS: Bool,
-         tlsServerName: String = "") {
+         tlsServerName: String = "", hostIsName: Bool = false) {
         self.tlsServerName = tlsServerName
         self.key = backendName + "|" + url
         self.backendName = backendName
@@ -50,7 +51,7 @@ final class UpstreamEndpoint: Sendable {
         self.address = address
         self.hostHeader = hostHeader
         self.useTLS = useTLS
-        label = url
+        label = hostIsName ? url + " (" + (address?.description ?? "unresolved") + ")" : url
         metricLabels = MetricLabelSet(["backend": backendName, "endpoint": label])
     }
 

@@ -60,4 +60,11 @@ import Testing
         ep.setHealthy(true)
         #expect(ep.isAvailable(now: 20 * Self.second))
     }
+
+    @Test func label_namesTheAddress_onlyForHostNames() {
+        #expect(Self.endpoint().label == "http://10.0.0.1:80")
+        let named = UpstreamEndpoint(backendName: "b", url: "http://vllm:8000", address: SocketAddress(host: "10.1.2.3", port: 8000),
+                                     hostHeader: "vllm:8000", useTLS: false, hostIsName: true)
+        #expect(named.label == "http://vllm:8000 (10.1.2.3:8000)")
+    }
 }
