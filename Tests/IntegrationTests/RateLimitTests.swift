@@ -61,7 +61,8 @@ import Testing
     @Test func reservation_isReconciledWithActualUsage() throws {
         let mock = try MockServer()
         defer { mock.stop() }
-        let gw = try GatewayServer(yaml: Self.config(limits: "  - {name: tenant-tpm, key: [tenant], unit: tokens, limit: 100000, window: 1h}"),
+        // A 30-day window refills 0.04 tokens/s, so even a slow, loaded machine sees the exact charge.
+        let gw = try GatewayServer(yaml: Self.config(limits: "  - {name: tenant-tpm, key: [tenant], unit: tokens, limit: 100000, window: 720h}"),
                                    mockPort: mock.port)
         defer { gw.stop() }
         // No max_tokens: 256 reserved, 16 used (the mock's default) → 7 + 16 charged.

@@ -119,10 +119,12 @@ enum Explain {
                 JSONWriter.appendString(t.backend.name, to: &out)
                 out += Array(",\"weight\":\(t.weight),\"model\":".utf8)
                 if let m = t.model { JSONWriter.appendString(m, to: &out) } else { out += Array("null".utf8) }
+                out += Array(",\"load_balancing\":".utf8)
+                JSONWriter.appendString(t.backend.loadBalancing.rawValue, to: &out)
                 out += Array(",\"endpoints\":[".utf8)
                 for (k, ep) in t.backend.endpoints.enumerated() {
                     if k > 0 { out.append(UInt8(ascii: ",")) }
-                    JSONWriter.appendString(ep.url, to: &out)
+                    JSONWriter.appendString(ep.label, to: &out)
                 }
                 out += Array("]}".utf8)
             }
@@ -133,8 +135,9 @@ enum Explain {
         out += Array(",\"fallbacks\":".utf8)
         targets(route.fallbacks)
         out += Array(",\"choice\":".utf8)
-        let why = route.targets.count > 1 ? "weighted random over the primaries, then round robin over each backend's endpoints"
-            : "the only primary backend, round robin over its endpoints"
+        let why = route.targets.count > 1
+            ? "weighted random over the primaries, then each backend's load_balancing over its healthy endpoints"
+            : "the only primary backend, its load_balancing over its healthy endpoints"
         JSONWriter.appendString(why, to: &out)
         out += Array(",\"attempts\":\(route.retry?.attempts ?? 1)}".utf8)
     }

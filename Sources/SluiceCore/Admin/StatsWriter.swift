@@ -90,7 +90,9 @@ enum StatsWriter {
         return out
     }
 
-    static func renderBackends(_ endpoints: [UpstreamEndpoint]) -> String {
+    /// `GET /backends`: every endpoint with its health (`healthy`: passes its active checks;
+    /// `ejected`: taken out by outlier detection; `available`: both fine, so balancers use it).
+    static func renderBackends(_ endpoints: [UpstreamEndpoint], now: UInt64 = SystemClock.monotonicNanos()) -> String {
         var out: [UInt8] = Array("{\"endpoints\":[".utf8)
         for (i, ep) in endpoints.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -100,11 +102,18 @@ enum StatsWriter {
             JSONWriter.appendString(ep.url, to: &out)
             out += Array(",\"address\":".utf8)
             JSONWriter.appendString(ep.address?.description ?? "unresolved", to: &out)
-            out += Array(",\"healthy\":true,\"ejected\":false".utf8)
+            let ejected = ep.isEjected(now: now)
+            out += Array(",\"healthy\":\(ep.isHealthy),\"ejected\":\(ejected),\"available\":\(ep.isAvailable(now: now))".utf8)
+            if ejected {
+                let left = (ep.availability.load(ordering: .relaxed) & ~UpstreamEndpoint.unhealthyBit) &- now
+                out += Array(",\"ejected_for_ms\":\(left / 1_000_000)".utf8)
+            }
             out += Array(",\"in_flight\":\(ep.inFlight.load(ordering: .relaxed))".utf8)
             out += Array(",\"open_connections\":\(ep.openConnections.load(ordering: .relaxed))".utf8)
             out += Array(",\"requests\":\(ep.requests.load(ordering: .relaxed))".utf8)
             out += Array(",\"failures\":\(ep.failures.load(ordering: .relaxed))".utf8)
+            out += Array(",\"consecutive_failures\":\(ep.consecutiveFailures.load(ordering: .relaxed))".utf8)
+            out += Array(",\"ejections\":\(ep.ejections.load(ordering: .relaxed))".utf8)
             out += Array(",\"last_error\":".utf8)
             if let e = ep.lastError { JSONWriter.appendString(e, to: &out) } else { out += Array("null".utf8) }
             out.append(UInt8(ascii: "}"))
@@ -163,9 +172,11 @@ enum MetricsWriter {
                 }
             }
         }
-        header("backend_endpoint_healthy", "gauge", "1 when the endpoint is healthy.")
+        header("backend_endpoint_healthy", "gauge", "1 when the endpoint passes its health checks and is not ejected.")
+        let now = SystemClock.monotonicNanos()
         for ep in b.endpoints() {
-            o += "sluice_backend_endpoint_healthy{backend=\"" + escape(ep.backendName) + "\",endpoint=\"" + escape(ep.url) + "\"} 1\n"
+            o += "sluice_backend_endpoint_healthy{backend=\"" + escape(ep.backendName) + "\",endpoint=\"" + escape(ep.label) + "\"} "
+                + (ep.isAvailable(now: now) ? "1" : "0") + "\n"
         }
         if let c = b.cluster {
             header("cluster_store_up", "gauge", "1 while the shared store (Redis) answers.")

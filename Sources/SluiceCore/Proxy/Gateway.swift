@@ -18,6 +18,10 @@ final class Gateway: AdminBackend, @unchecked Sendable {
     let loops: [EventLoop]
     /// The shared store of global limits and shared cache entries (`cluster`); nil without one.
     let cluster: ClusterStore?
+    /// Active health checks, on their own loop thread.
+    let health: HealthChecker
+    /// Re-resolves the backends' host names every 30 s.
+    let hosts = HostRefresher()
     private let digestBox: Locked<String>
     private let reloadLock = PThreadLock()
     private var dataListeners: [Listener] = []
@@ -52,6 +56,7 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         } else {
             cluster = nil
         }
+        health = try HealthChecker()
         Logger.setLevel(LogLevel(name: config.logging.level.rawValue) ?? .info)
     }
 
@@ -140,6 +145,9 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         for loop in loops {
             Thread.spawn(name: "sluice-loop-\(loop.index)") { loop.run() }
         }
+        health.update(store.snapshot())
+        health.start()
+        hosts.start { [weak self] in self?.refreshHosts() }
     }
 
     private static func socketAddress(_ a: SocketAddressConfig) throws(IOError) -> SocketAddress {
@@ -174,6 +182,7 @@ final class Gateway: AdminBackend, @unchecked Sendable {
                     Logger.info(snap.listenTLS.map { "data listener: new connections use TLS with certificate \($0.certFile)" }
                         ?? "data listener: new connections are plaintext")
                 }
+                health.update(snap)
                 digestBox.withLock { $0 = digest }
                 accessLog.setSink(Self.sink(config.logging.accessLog))
                 Logger.setLevel(LogLevel(name: config.logging.level.rawValue) ?? .info)
@@ -183,6 +192,25 @@ final class Gateway: AdminBackend, @unchecked Sendable {
                 Logger.info("config generation \(gen) loaded" + (restart.isEmpty ? "" : "; restart required for \(restart.joined(separator: ", "))"))
                 return .success((gen, restart))
             }
+        }
+    }
+
+    /// Re-resolves the host names of the current snapshot's endpoints (on the `HostRefresher`
+    /// queue) and swaps in a snapshot of the same generation when an address set changed. A name
+    /// that fails to resolve keeps its previous addresses (a DNS hiccup must not empty a backend).
+    func refreshHosts(resolve: (String, Int) -> [SocketAddress] = Resolver.resolveAll) {
+        let before = store.snapshot().resolvedHosts
+        guard !before.isEmpty else { return }
+        let fresh = HostRefresher.resolveAgain(before, resolve: resolve)
+        reloadLock.withLock {
+            let current = store.snapshot()
+            // A reload may have happened meanwhile: only its names are updated.
+            var merged = current.resolvedHosts
+            for (hp, addrs) in fresh where merged[hp] != nil { merged[hp] = addrs }
+            guard let next = SnapshotBuilder.rebind(current, hosts: merged, registry: registry) else { return }
+            store.swap(next)
+            health.update(next)
+            Logger.info("backend addresses changed; endpoints updated (generation \(next.generation))")
         }
     }
 
@@ -231,6 +259,8 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         let left = state.inFlight.load(ordering: .relaxed)
         if left > 0 { Logger.warn("drain timeout: \(left) request(s) still in flight") }
         leaveCluster()
+        hosts.stop()
+        health.stop()
         accessLog.stop()
     }
 

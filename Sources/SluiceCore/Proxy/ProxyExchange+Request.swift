@@ -186,7 +186,11 @@ extension ProxyExchange {
     }
 
     func releaseEndpoint() {
-        if connection != nil, let ep = endpoint { ep.inFlight.wrappingSubtract(1, ordering: .relaxed) }
+        if connection != nil, let ep = endpoint {
+            ep.inFlight.wrappingSubtract(1, ordering: .relaxed)
+            countedLoad?.inFlight.wrappingSubtract(1, ordering: .relaxed)
+        }
+        countedLoad = nil
         connection = nil
     }
 
@@ -265,7 +269,7 @@ extension ProxyExchange {
         e.status = status
         if routeIndex >= 0 { e.route = snap.routes[routeIndex].name }
         e.backend = target?.backend.name
-        e.endpoint = endpoint?.url
+        e.endpoint = endpoint?.label
         e.model = model
         e.upstreamModel = upstreamModel
         e.stream = stream

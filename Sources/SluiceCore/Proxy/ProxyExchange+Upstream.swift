@@ -46,6 +46,10 @@ extension ProxyExchange: UpstreamExchangeDelegate {
         }
         connection = conn
         ep.inFlight.wrappingAdd(1, ordering: .relaxed)
+        if let load = t.backend.load {
+            load.inFlight.wrappingAdd(1, ordering: .relaxed)
+            countedLoad = load
+        }
         ep.requests.wrappingAdd(1, ordering: .relaxed)
         ctx.stats.upstreamAttempts.wrappingAdd(1, ordering: .relaxed)
         upstreamSentAt = SystemClock.monotonicNanos()
@@ -56,10 +60,19 @@ extension ProxyExchange: UpstreamExchangeDelegate {
     func upstreamDidReceiveHead(_ head: HTTPResponseHead) {
         firstByteAt = SystemClock.monotonicNanos()
         recordUpstreamOutcome(head.status < 400 ? 0 : head.status)
+        let retry = head.status >= 400 && shouldRetry(status: head.status) && hasNextAttempt()
+        if let ep = endpoint {
+            // A 5xx counts towards outlier ejection; any other answer ends a failure streak.
+            if head.status >= 500 {
+                ep.recordFailure("status \(head.status)", outlier: target?.backend.outlier, now: ctx.loop.now)
+            } else {
+                ep.recordSuccess()
+                if retry { ep.recordFailure("status \(head.status)", ejectable: false) }
+            }
+        }
         // Retry or fall back on a configured status, only while nothing reached the client.
-        if head.status >= 400, shouldRetry(status: head.status), hasNextAttempt() {
+        if retry {
             if head.status == 429, let ep = endpoint { excluded.insert(ObjectIdentifier(ep)) }
-            endpoint?.recordFailure("status \(head.status)")
             relay.lastFailure = .upstreamUnavailable("upstream answered \(head.status)")
             let c = connection
             releaseEndpoint()
@@ -205,19 +218,23 @@ extension ProxyExchange: UpstreamExchangeDelegate {
             send(fresh: true)
             return
         }
-        failedEndpoint?.recordFailure("\(failure)")
+        failedEndpoint?.recordFailure("\(failure)", outlier: target?.backend.outlier, ejectable: failure.isEndpointFault,
+                                      now: ctx.loop.now)
         if relay.head == nil { recordUpstreamOutcome(failure.outcomeDetail) }
         ctx.stats.upstreamFailures.wrappingAdd(1, ordering: .relaxed)
         if relay.streaming {
             cutStream(message: "upstream failed mid-stream: \(failure.gatewayError.message)")
             return
         }
-        relay.lastFailure = failure.gatewayError
+        var error = failure.gatewayError
+        // Every try went to an endpoint known to be down (panic mode) and none could be reached.
+        if !triedHealthy, failure.isConnectError, let t = target { error = .noHealthyBackend(t.backend.name) }
+        relay.lastFailure = error
         if relay.head == nil, shouldRetry(failure), hasNextAttempt() {
             nextAttempt()
             return
         }
-        fail(failure.gatewayError)
+        fail(error)
     }
 
     /// Ends a relayed stream with the in-band error event and a close without the last chunk.
@@ -285,11 +302,10 @@ extension ProxyExchange: UpstreamExchangeDelegate {
     private func shouldRetry(_ failure: UpstreamFailure) -> Bool {
         guard let p = snap.routes[routeIndex].retry else {
             // No policy: one try, then the fallbacks on a connect error only.
-            if case .connect = failure { return true }
-            return false
+            return failure.isConnectError
         }
         switch failure {
-        case .connect: return p.onConnectError
+        case .connect, .saturated: return p.onConnectError
         case .firstByteTimeout: return p.onFirstByteTimeout
         case .reset: return p.onReset
         default: return false

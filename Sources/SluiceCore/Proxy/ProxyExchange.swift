@@ -2,7 +2,7 @@
 /// Loop-confined; created per request by `ProxyHandler`.
 ///
 /// Phases (pingora-style, one context object per request):
-/// `start` (JSON scan, model, route) → `nextAttempt` (target, endpoint, upstream request) →
+/// `start` (JSON scan, model, route) → `nextAttempt` (target, endpoint, upstream request; `+Balancing`) →
 /// upstream head (retry/fallback decision, relay mode) → body relay → `complete` (log, stats).
 final class ProxyExchange {
     let ctx: LoopContext
@@ -23,6 +23,14 @@ final class ProxyExchange {
     var fallbackCursor = 0
     var attempts = 0
     var excluded: Set<ObjectIdentifier> = []
+    /// Some attempt went to a healthy endpoint (else every try was a panic pick: see `nextAttempt`).
+    var triedHealthy = false
+    /// The endpoint `pickEndpoint` returned last was healthy.
+    var pickedHealthy = false
+    /// Hash of the prompt prefix, computed on the first prefix_affinity pick.
+    var affinityHash: UInt64?
+    /// The prefix_affinity backend counter this request's attempt counts in.
+    var countedLoad: BackendLoad?
     var target: CompiledTarget?
     var endpoint: UpstreamEndpoint?
     var connection: UpstreamConnection?
@@ -189,81 +197,5 @@ final class ProxyExchange {
                 return nil
             }
         }
-    }
-
-    // MARK: attempts
-
-    /// Picks the next target (primaries, then fallbacks in order) and sends the request.
-    func nextAttempt() {
-        let route = snap.routes[routeIndex]
-        var chosen: (CompiledTarget, UpstreamEndpoint)?
-        while chosen == nil {
-            if primaryTriesLeft > 0 {
-                primaryTriesLeft -= 1
-                chosen = pickPrimary(route)
-                if chosen == nil { primaryTriesLeft = 0 }
-            } else if fallbackCursor < route.fallbacks.count {
-                let t = route.fallbacks[fallbackCursor]
-                fallbackCursor += 1
-                if let ep = pickEndpoint(t.backend) { chosen = (t, ep) }
-            } else {
-                break
-            }
-        }
-        guard let (t, ep) = chosen else {
-            fail(attempts == 0 ? .noHealthyBackend(route.targets.first?.backend.name ?? route.name)
-                 : relay.lastFailure ?? .upstreamUnavailable("no endpoint left to try"))
-            return
-        }
-        target = t
-        endpoint = ep
-        attempts += 1
-        send(fresh: false)
-    }
-
-    func hasNextAttempt() -> Bool {
-        let route = snap.routes[routeIndex]
-        return primaryTriesLeft > 0 || fallbackCursor < route.fallbacks.count
-    }
-
-    private func pickPrimary(_ route: CompiledRoute) -> (CompiledTarget, UpstreamEndpoint)? {
-        var candidates = route.targets
-        while !candidates.isEmpty {
-            let total = candidates.reduce(0) { $0 + max($1.weight, 0) }
-            var pick = 0
-            if candidates.count > 1 && total > 0 {
-                var r = Int(ctx.random.next() % UInt64(total))
-                for (i, c) in candidates.enumerated() {
-                    r -= max(c.weight, 0)
-                    if r < 0 { pick = i; break }
-                }
-            }
-            if let ep = pickEndpoint(candidates[pick].backend) { return (candidates[pick], ep) }
-            candidates.remove(at: pick)
-        }
-        return nil
-    }
-
-    /// An endpoint of `backend` not excluded for this request: `least_request` takes the less loaded
-    /// of two random candidates (power of two choices, by process-wide in-flight counts);
-    /// `round_robin` (and, until it exists, `prefix_affinity`) rotates per loop.
-    func pickEndpoint(_ backend: CompiledBackend) -> UpstreamEndpoint? {
-        let eps = backend.endpoints
-        guard !eps.isEmpty else { return nil }
-        if backend.loadBalancing == .leastRequest && eps.count > 1 && excluded.isEmpty {
-            let a = eps[Int(ctx.random.next() % UInt64(eps.count))]
-            var b = eps[Int(ctx.random.next() % UInt64(eps.count))]
-            if a === b { b = eps[(eps.firstIndex { $0 === a }.map { $0 + 1 } ?? 0) % eps.count] }
-            return a.inFlight.load(ordering: .relaxed) <= b.inFlight.load(ordering: .relaxed) ? a : b
-        }
-        let startAt = ctx.roundRobin[backend.name, default: 0]
-        for k in 0..<eps.count {
-            let ep = eps[(startAt + k) % eps.count]
-            if !excluded.contains(ObjectIdentifier(ep)) {
-                ctx.roundRobin[backend.name] = (startAt + k + 1) % eps.count
-                return ep
-            }
-        }
-        return nil
     }
 }

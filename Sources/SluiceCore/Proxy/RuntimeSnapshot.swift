@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The `retry` policy of a route (SPEC §2, §11).
 struct CompiledRetry: Sendable {
     /// Total tries over the route's primary backends.
@@ -14,8 +16,10 @@ struct CompiledRetry: Sendable {
 }
 
 /// A backend as the loops use it: resolved endpoints and settings of one config generation.
+/// Immutable; a DNS change makes a new one (`replacingEndpoints`) in a new snapshot revision.
 final class CompiledBackend: Sendable {
     let name: String
+    /// One per address of each endpoint URL (a host name may resolve to several).
     let endpoints: [UpstreamEndpoint]
     let timeouts: UpstreamTimeouts
     let maxConnections: Int
@@ -24,9 +28,19 @@ final class CompiledBackend: Sendable {
     /// TLS for https endpoints.
     let tls: UpstreamTLS?
     let loadBalancing: LoadBalancing
+    /// Passive outlier ejection (`outlier:`), nil when off.
+    let outlier: OutlierPolicy?
+    /// Active health checks (`health_check:`), nil when off.
+    let healthCheck: HealthCheckConfig?
+    /// The consistent-hash ring over `endpoints` (prefix_affinity only).
+    let ring: HashRing?
+    /// In-flight requests over all endpoints, for the bounded-load rule (prefix_affinity only;
+    /// process-wide and kept across reloads, like the endpoints).
+    let load: BackendLoad?
 
     init(name: String, endpoints: [UpstreamEndpoint], timeouts: UpstreamTimeouts, maxConnections: Int,
-         credentials: [(String, String)], tls: UpstreamTLS?, loadBalancing: LoadBalancing = .roundRobin) {
+         credentials: [(String, String)], tls: UpstreamTLS?, loadBalancing: LoadBalancing = .roundRobin,
+         outlier: OutlierPolicy? = nil, healthCheck: HealthCheckConfig? = nil, load: BackendLoad? = nil) {
         self.tls = tls
         self.loadBalancing = loadBalancing
         self.name = name
@@ -34,7 +48,34 @@ final class CompiledBackend: Sendable {
         self.timeouts = timeouts
         self.maxConnections = maxConnections
         self.credentials = credentials
+        self.outlier = outlier
+        self.healthCheck = healthCheck
+        if loadBalancing == .prefixAffinity {
+            ring = HashRing(keys: endpoints.map { $0.url + "|" + ($0.address?.description ?? "-") })
+            self.load = load ?? BackendLoad()
+        } else {
+            ring = nil
+            self.load = nil
+        }
     }
+
+    /// The same backend over other endpoints (after a DNS change).
+    func replacingEndpoints(_ eps: [UpstreamEndpoint]) -> CompiledBackend {
+        CompiledBackend(name: name, endpoints: eps, timeouts: timeouts, maxConnections: maxConnections,
+                        credentials: credentials, tls: tls, loadBalancing: loadBalancing, outlier: outlier,
+                        healthCheck: healthCheck, load: load)
+    }
+}
+
+/// In-flight requests of one prefix_affinity backend over all loops.
+final class BackendLoad: Sendable {
+    let inFlight = Atomic<Int>(0)
+}
+
+/// A host name and port of an endpoint URL (the key of the resolved-address table).
+struct HostPort: Hashable, Sendable {
+    var host: String
+    var port: Int
 }
 
 /// Precomputed metric labels of one route target (SPEC §7: names from config only; the model
@@ -82,6 +123,11 @@ final class RuntimeSnapshot: Sendable {
     let generation: Int
     let config: GatewayConfig
     let routes: [CompiledRoute]
+    /// Every configured backend, in config order (those no route uses included).
+    let backends: [CompiledBackend]
+    /// Addresses of the endpoint host names (numeric hosts are not listed), as resolved for this
+    /// snapshot; re-resolved every 30 s (`HostRefresher`).
+    let resolvedHosts: [HostPort: [SocketAddress]]
     let routeTable: RouteTable
     let serverLimits: HTTPServerLimits
     /// Client `Authorization`/`x-api-key` are stripped upstream (auth api_key mode).
@@ -105,7 +151,8 @@ final class RuntimeSnapshot: Sendable {
     /// TLS termination for new data-plane connections (`listen.tls`); nil: plaintext.
     let listenTLS: ListenTLS?
 
-    init(generation: Int, config: GatewayConfig, routes: [CompiledRoute], routeTable: RouteTable,
+    init(generation: Int, config: GatewayConfig, routes: [CompiledRoute], backends: [CompiledBackend] = [],
+         resolvedHosts: [HostPort: [SocketAddress]] = [:], routeTable: RouteTable,
          serverLimits: HTTPServerLimits, stripClientKeys: Bool, modelIDs: [String], tokenEstimator: TokenEstimator,
          pipeline: Pipeline, webhookEndpoints: [UpstreamEndpoint], webhookTLS: [UpstreamTLS?], auth: ClientAuthenticator,
          limiter: RateLimiter?, globalLimits: GlobalLimits? = nil, listenTLS: ListenTLS? = nil) {
@@ -125,10 +172,24 @@ final class RuntimeSnapshot: Sendable {
         self.generation = generation
         self.config = config
         self.routes = routes
+        self.backends = backends
+        self.resolvedHosts = resolvedHosts
         self.routeTable = routeTable
         self.serverLimits = serverLimits
         self.stripClientKeys = stripClientKeys
         self.modelIDs = modelIDs
         self.tokenEstimator = tokenEstimator
+    }
+}
+
+extension RuntimeSnapshot {
+    /// The same generation with other backends and routes (a DNS change): pipeline, limiter,
+    /// auth and everything else are shared with this snapshot.
+    func replacing(routes: [CompiledRoute], backends: [CompiledBackend], resolvedHosts: [HostPort: [SocketAddress]]) -> RuntimeSnapshot {
+        RuntimeSnapshot(generation: generation, config: config, routes: routes, backends: backends,
+                        resolvedHosts: resolvedHosts, routeTable: routeTable, serverLimits: serverLimits,
+                        stripClientKeys: stripClientKeys, modelIDs: modelIDs, tokenEstimator: tokenEstimator,
+                        pipeline: pipeline, webhookEndpoints: webhookEndpoints, webhookTLS: webhookTLS, auth: auth,
+                        limiter: limiter, globalLimits: globalLimits, listenTLS: listenTLS)
     }
 }

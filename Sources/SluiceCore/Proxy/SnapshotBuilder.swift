@@ -1,27 +1,41 @@
 /// Keeps `UpstreamEndpoint` objects across config generations, keyed by backend name, URL and
-/// address, so counters and health survive a reload.
+/// address, so counters and health survive a reload (and a DNS refresh that keeps the address).
 final class EndpointRegistry: Sendable {
     private let table = Locked<[String: UpstreamEndpoint]>([:])
+    private let loads = Locked<[String: BackendLoad]>([:])
 
-    func endpoint(backend: String, url: EndpointURL, address: SocketAddress?) -> UpstreamEndpoint {
+    func endpoint(backend: String, url: EndpointURL, address: SocketAddress?, hostIsName: Bool = false) -> UpstreamEndpoint {
         let key = backend + "|" + url.description + "|" + (address?.description ?? "-")
         return table.withLock { t in
             if let e = t[key] { return e }
             let e = UpstreamEndpoint(backendName: backend, url: url.description, address: address,
-                                     hostHeader: url.hostHeader, useTLS: url.usesTLS, tlsServerName: url.host)
+                                     hostHeader: url.hostHeader, useTLS: url.usesTLS, tlsServerName: url.host,
+                                     hostIsName: hostIsName)
             t[key] = e
             return e
+        }
+    }
+
+    /// The in-flight counter of a prefix_affinity backend, by name.
+    func load(backend: String) -> BackendLoad {
+        loads.withLock { l in
+            if let x = l[backend] { return x }
+            let x = BackendLoad()
+            l[backend] = x
+            return x
         }
     }
 
     /// Endpoints of the current generation (others are forgotten).
     func retain(only live: [UpstreamEndpoint]) {
         let keep = Set(live.map { ObjectIdentifier($0) })
+        let names = Set(live.map(\.backendName))
         table.withLock { t in t = t.filter { keep.contains(ObjectIdentifier($0.value)) } }
+        loads.withLock { l in l = l.filter { names.contains($0.key) } }
     }
 
     func all() -> [UpstreamEndpoint] {
-        table.withLock { Array($0.values) }.sorted { $0.key < $1.key }
+        table.withLock { Array($0.values) }.sorted { ($0.key, $0.label) < ($1.key, $1.label) }
     }
 }
 
@@ -63,29 +77,43 @@ private func tlsFor(_ cfg: BackendTLSConfig?, owner: String, at location: Config
 enum SnapshotBuilder {
     static func build(_ config: GatewayConfig, generation: Int, registry: EndpointRegistry,
                       stores: CacheStoreRegistry, previous: RuntimeSnapshot? = nil,
-                      file: String = "config") throws(ConfigErrors) -> RuntimeSnapshot {
+                      file: String = "config",
+                      resolve: (String, Int) -> [SocketAddress] = Resolver.resolveAll) throws(ConfigErrors) -> RuntimeSnapshot {
         // First: a bad certificate must fail the build before anything else is touched.
         let listenTLS = try config.listen.tls.map { files throws(ConfigErrors) in
             try ListenTLS.make(files, configFile: file, previous: previous?.listenTLS)
         }
         var backends: [String: CompiledBackend] = [:]
+        var ordered: [CompiledBackend] = []
         var live: [UpstreamEndpoint] = []
+        // Each host name is resolved once per build (off the loops: load and reload run elsewhere).
+        var hosts: [HostPort: [SocketAddress]] = [:]
         for b in config.backends {
-            let eps = b.endpoints.map { url -> UpstreamEndpoint in
-                let addr = Resolver.resolve(host: url.host, port: url.port)
-                if addr == nil { Logger.warn("backend \(b.name): cannot resolve \(url.host)") }
-                return registry.endpoint(backend: b.name, url: url, address: addr)
+            for url in b.endpoints where SocketAddress(host: url.host, port: url.port) == nil {
+                let hp = HostPort(host: url.host, port: url.port)
+                if hosts[hp] == nil {
+                    let addrs = resolve(url.host, url.port)
+                    if addrs.isEmpty { Logger.warn("backend \(b.name): cannot resolve \(url.host)") }
+                    hosts[hp] = addrs
+                }
             }
+        }
+        for b in config.backends {
+            let eps = endpoints(of: b, hosts: hosts, registry: registry)
             live += eps
             let t = UpstreamTimeouts(connect: b.timeouts.connect.nanosecondsClamped,
                                      firstByte: b.timeouts.firstByte.nanosecondsClamped,
                                      idle: b.timeouts.idle.nanosecondsClamped,
                                      total: b.timeouts.total.nanosecondsClamped)
             let creds = (b.credentials?.headers ?? []).map { ($0.name, $0.value) }
-            backends[b.name] = CompiledBackend(name: b.name, endpoints: eps, timeouts: t,
-                                               maxConnections: b.maxConnections, credentials: creds,
-                                               tls: b.usesTLS ? try tlsFor(b.tls, owner: "backend '\(b.name)'", at: b.location, file: file) : nil,
-                                               loadBalancing: b.loadBalancing)
+            let compiled = CompiledBackend(name: b.name, endpoints: eps, timeouts: t,
+                                           maxConnections: b.maxConnections, credentials: creds,
+                                           tls: b.usesTLS ? try tlsFor(b.tls, owner: "backend '\(b.name)'", at: b.location, file: file) : nil,
+                                           loadBalancing: b.loadBalancing, outlier: b.outlier.map(OutlierPolicy.init),
+                                           healthCheck: b.healthCheck,
+                                           load: b.loadBalancing == .prefixAffinity ? registry.load(backend: b.name) : nil)
+            backends[b.name] = compiled
+            ordered.append(compiled)
         }
         var routes: [CompiledRoute] = []
         var modelIDs: [String] = []
@@ -153,8 +181,8 @@ enum SnapshotBuilder {
                                        maxOutputReservation: te.maxOutputReservation)
         registry.retain(only: live)
         let localLimits = config.rateLimits.filter { $0.scope == .local }
-        return RuntimeSnapshot(generation: generation, config: config, routes: routes,
-                               routeTable: RouteTable(routes: config.routes.map(\.models)),
+        return RuntimeSnapshot(generation: generation, config: config, routes: routes, backends: ordered,
+                               resolvedHosts: hosts, routeTable: RouteTable(routes: config.routes.map(\.models)),
                                serverLimits: limits, stripClientKeys: config.auth.mode == .apiKey,
                                modelIDs: modelIDs, tokenEstimator: estimator,
                                pipeline: Pipeline(processors: processors), webhookEndpoints: webhookEndpoints,
@@ -177,5 +205,57 @@ enum SnapshotBuilder {
         guard !globals.isEmpty else { return nil }
         return GlobalLimits(rules: globals.map { LimitRule(config: $0, table: LimitBucketTable(config: $0, shardCount: 1)) },
                             keyPrefix: config.cluster?.redis.keyPrefix ?? "sluice:")
+    }
+}
+
+extension SnapshotBuilder {
+    /// The endpoints of backend `b`: one per numeric URL, one per resolved address of a named one
+    /// (one without address when the name did not resolve: its requests fail with 502).
+    static func endpoints(of b: BackendConfig, hosts: [HostPort: [SocketAddress]], registry: EndpointRegistry) -> [UpstreamEndpoint] {
+        var eps: [UpstreamEndpoint] = []
+        for url in b.endpoints {
+            if let literal = SocketAddress(host: url.host, port: url.port) {
+                eps.append(registry.endpoint(backend: b.name, url: url, address: literal))
+                continue
+            }
+            let addrs = hosts[HostPort(host: url.host, port: url.port)] ?? []
+            if addrs.isEmpty {
+                eps.append(registry.endpoint(backend: b.name, url: url, address: nil, hostIsName: true))
+            }
+            for a in addrs { eps.append(registry.endpoint(backend: b.name, url: url, address: a, hostIsName: true)) }
+        }
+        return eps
+    }
+
+    /// `snapshot` with its host names bound to `hosts` (a DNS refresh), or nil when nothing changed.
+    /// The generation stays; only backends whose endpoints changed are rebuilt, and routes point at them.
+    static func rebind(_ snapshot: RuntimeSnapshot, hosts: [HostPort: [SocketAddress]], registry: EndpointRegistry) -> RuntimeSnapshot? {
+        guard hosts != snapshot.resolvedHosts else { return nil }
+        var byName: [String: CompiledBackend] = [:]
+        var ordered: [CompiledBackend] = []
+        var live: [UpstreamEndpoint] = snapshot.webhookEndpoints
+        for (b, cfg) in zip(snapshot.backends, snapshot.config.backends) {
+            let eps = endpoints(of: cfg, hosts: hosts, registry: registry)
+            let same = eps.count == b.endpoints.count && zip(eps, b.endpoints).allSatisfy { $0 === $1 }
+            let nb = same ? b : b.replacingEndpoints(eps)
+            live += eps
+            byName[nb.name] = nb
+            ordered.append(nb)
+        }
+        registry.retain(only: live)
+        func rebound(_ ts: [CompiledTarget]) -> [CompiledTarget] {
+            ts.map { t in
+                var t = t
+                t.backend = byName[t.backend.name] ?? t.backend
+                return t
+            }
+        }
+        let routes = snapshot.routes.map { r in
+            var r = r
+            r.targets = rebound(r.targets)
+            r.fallbacks = rebound(r.fallbacks)
+            return r
+        }
+        return snapshot.replacing(routes: routes, backends: ordered, resolvedHosts: hosts)
     }
 }

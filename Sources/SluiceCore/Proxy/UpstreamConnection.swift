@@ -319,7 +319,6 @@ final class UpstreamConnection: Selectable {
         loop.timers.cancel(totalTimer)
         let d = delegate
         delegate = nil
-        endpoint.recordSuccess()
         if reusable, let p = pool {
             state = .idle
             inEnd = 0

@@ -3,6 +3,9 @@ import Glibc
 /// Why an upstream exchange failed, as the retry policy and the error mapping see it.
 enum UpstreamFailure: Error, Sendable {
     case connect(String)
+    /// The endpoint's `max_connections` is reached on this process (a local limit, not the
+    /// endpoint's fault: it never counts towards outlier ejection).
+    case saturated
     case reset(String)
     case firstByteTimeout
     case idleTimeout
@@ -13,6 +16,7 @@ enum UpstreamFailure: Error, Sendable {
     var gatewayError: GatewayError {
         switch self {
         case .connect(let r): return .upstreamUnavailable("connect failed (\(r))")
+        case .saturated: return .upstreamUnavailable("connect failed (max_connections reached)")
         case .reset(let r): return .upstreamUnavailable("connection lost (\(r))")
         case .protocolError(let r): return .upstreamUnavailable("invalid response (\(r))")
         case .responseTooLarge: return .upstreamUnavailable("response too large")
@@ -25,7 +29,7 @@ enum UpstreamFailure: Error, Sendable {
     /// The `outcome` of `upstream_requests_total` (an index of `UpstreamOutcome.names`).
     var outcomeDetail: Int {
         switch self {
-        case .connect: return 1
+        case .connect, .saturated: return 1
         case .reset: return 2
         case .firstByteTimeout: return 3
         case .idleTimeout: return 4
@@ -35,10 +39,27 @@ enum UpstreamFailure: Error, Sendable {
         }
     }
 
+    /// A connect-phase failure (`retry.on: connect_error`).
+    var isConnectError: Bool {
+        switch self {
+        case .connect, .saturated: return true
+        default: return false
+        }
+    }
+
+    /// The endpoint itself failed (connect error, reset, timeout, invalid response): counts towards
+    /// outlier ejection. A local connection limit or an over-large answer does not.
+    var isEndpointFault: Bool {
+        switch self {
+        case .saturated, .responseTooLarge: return false
+        default: return true
+        }
+    }
+
     /// The `retry.on` condition this failure matches.
     var retryCondition: String {
         switch self {
-        case .connect: return "connect_error"
+        case .connect, .saturated: return "connect_error"
         case .firstByteTimeout: return "first_byte_timeout"
         default: return "reset"
         }

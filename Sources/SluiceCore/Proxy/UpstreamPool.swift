@@ -20,7 +20,7 @@ final class UpstreamPool {
             return (c, true)
         }
         if endpoint.openConnections.load(ordering: .relaxed) >= maxConnections {
-            throw .connect("max_connections reached")
+            throw .saturated
         }
         let c = try UpstreamConnection.open(to: endpoint, loop: loop, tls: tls)
         c.pool = self
