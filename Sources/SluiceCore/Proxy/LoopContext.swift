@@ -13,6 +13,8 @@ final class LoopContext {
     var tenantLabels: [TenantLabelKey: MetricLabelSet] = [:]
     /// This loop's Redis connections (`cluster`); nil without a cluster store.
     var cluster: RedisClient?
+    /// Requests of this loop waiting for an upstream connection slot (bounded).
+    var slotWaiters = 0
     /// Round-robin cursors per backend name.
     var roundRobin: [String: Int] = [:]
 

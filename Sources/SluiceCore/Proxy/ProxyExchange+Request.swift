@@ -258,6 +258,7 @@ extension ProxyExchange {
     func complete(status: Int) {
         guard !done else { return }
         done = true
+        leaveSlotQueue()
         if !scratch.isEmpty { endProcessors() }
         settle(status: status)
         guard ctx.accessLog.isEnabled else { return }

@@ -40,10 +40,14 @@ extension ProxyExchange: UpstreamExchangeDelegate {
             } else {
                 (conn, reused) = try ctx.pool.acquire(ep, maxConnections: t.backend.maxConnections, tls: t.backend.tls)
             }
+        } catch .saturated {
+            waitForConnectionSlot(t.backend)
+            return
         } catch {
             upstreamDidFail(error, reusedBeforeResponse: false)
             return
         }
+        leaveSlotQueue()
         connection = conn
         ep.inFlight.wrappingAdd(1, ordering: .relaxed)
         if let load = t.backend.load {
@@ -55,6 +59,43 @@ extension ProxyExchange: UpstreamExchangeDelegate {
         upstreamSentAt = SystemClock.monotonicNanos()
         let bytes = buildUpstreamRequest(target: t, endpoint: ep)
         conn.begin(request: bytes, method: .post, timeouts: t.backend.timeouts, reused: reused, delegate: self)
+    }
+
+    /// The endpoint is at its `max_connections`: wait for a slot (polling every millisecond, on this
+    /// loop) until the backend's `queue_timeout`, then 503 `no_healthy_backend` (SPEC §11). At most
+    /// `maxSlotWaiters` requests wait per loop; past that they get the 503 at once.
+    private func waitForConnectionSlot(_ backend: CompiledBackend) {
+        let now = ctx.loop.now
+        if slotDeadline == 0 {
+            guard backend.queueTimeoutNanos > 0, ctx.slotWaiters < Self.maxSlotWaiters else {
+                fail(.noHealthyBackend(backend.name))
+                return
+            }
+            slotDeadline = now &+ backend.queueTimeoutNanos
+            ctx.slotWaiters += 1
+        }
+        guard now < slotDeadline else {
+            leaveSlotQueue()
+            fail(.noHealthyBackend(backend.name))
+            return
+        }
+        let node = slotTimer ?? TimerNode()
+        slotTimer = node
+        node.action = { [weak self] in
+            guard let self, !self.done else { return }
+            self.send(fresh: false)
+        }
+        ctx.loop.timers.arm(node, now: now, durationNanos: 1_000_000)
+    }
+
+    static let maxSlotWaiters = 4096
+
+    /// Stops waiting for a connection slot (got one, gave up, or the request ended).
+    func leaveSlotQueue() {
+        guard slotDeadline != 0 else { return }
+        slotDeadline = 0
+        ctx.slotWaiters -= 1
+        if let t = slotTimer { ctx.loop.timers.cancel(t) }
     }
 
     func upstreamDidReceiveHead(_ head: HTTPResponseHead) {

@@ -57,6 +57,9 @@ final class ProxyExchange {
     var reservation: LimitReservation?
     /// The limiter that settles `reservation` (the local one, or the stand-in for global limits).
     var reservationLimiter: RateLimiter?
+    /// While waiting for a connection slot (`max_connections` reached): when the wait ends, and the timer.
+    var slotDeadline: UInt64 = 0
+    var slotTimer: TimerNode?
     /// What global (Redis) buckets reserved at admission, settled once.
     var globalReservation: GlobalReservation?
     /// The x-ratelimit-* values for the response.

@@ -37,10 +37,14 @@ final class CompiledBackend: Sendable {
     /// In-flight requests over all endpoints, for the bounded-load rule (prefix_affinity only;
     /// process-wide and kept across reloads, like the endpoints).
     let load: BackendLoad?
+    /// How long a request waits for a connection slot once `max_connections` is reached (SPEC §11).
+    let queueTimeoutNanos: UInt64
 
     init(name: String, endpoints: [UpstreamEndpoint], timeouts: UpstreamTimeouts, maxConnections: Int,
          credentials: [(String, String)], tls: UpstreamTLS?, loadBalancing: LoadBalancing = .roundRobin,
-         outlier: OutlierPolicy? = nil, healthCheck: HealthCheckConfig? = nil, load: BackendLoad? = nil) {
+         outlier: OutlierPolicy? = nil, healthCheck: HealthCheckConfig? = nil, load: BackendLoad? = nil,
+         queueTimeoutNanos: UInt64 = 1_000_000_000) {
+        self.queueTimeoutNanos = queueTimeoutNanos
         self.tls = tls
         self.loadBalancing = loadBalancing
         self.name = name
@@ -63,7 +67,7 @@ final class CompiledBackend: Sendable {
     func replacingEndpoints(_ eps: [UpstreamEndpoint]) -> CompiledBackend {
         CompiledBackend(name: name, endpoints: eps, timeouts: timeouts, maxConnections: maxConnections,
                         credentials: credentials, tls: tls, loadBalancing: loadBalancing, outlier: outlier,
-                        healthCheck: healthCheck, load: load)
+                        healthCheck: healthCheck, load: load, queueTimeoutNanos: queueTimeoutNanos)
     }
 }
 

@@ -111,7 +111,8 @@ enum SnapshotBuilder {
                                            tls: b.usesTLS ? try tlsFor(b.tls, owner: "backend '\(b.name)'", at: b.location, file: file) : nil,
                                            loadBalancing: b.loadBalancing, outlier: b.outlier.map(OutlierPolicy.init),
                                            healthCheck: b.healthCheck,
-                                           load: b.loadBalancing == .prefixAffinity ? registry.load(backend: b.name) : nil)
+                                           load: b.loadBalancing == .prefixAffinity ? registry.load(backend: b.name) : nil,
+                                           queueTimeoutNanos: b.queueTimeout.nanosecondsClamped)
             backends[b.name] = compiled
             ordered.append(compiled)
         }
