@@ -5,14 +5,27 @@
 /// e.g. a burst of a million tokens over a day). An absent key is a full bucket, and every write
 /// sets the key to expire once it would be full again, so idle buckets cost Redis nothing.
 enum ClusterScripts {
+    /// Shared head of the bucket scripts: `now` in Redis milliseconds, and `load(key, now, limit, cap)`
+    /// giving a bucket's level refilled to `now` (a missing key is full) and whether the key exists.
+    static let prelude = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local function load(key, now, limit, cap)
+          local s = redis.call('HMGET', key, 'l', 't')
+          if not s[1] then return cap, false end
+          local level, ts = tonumber(s[1]), tonumber(s[2])
+          if now > ts and level < cap then level = math.min(cap, level + (now - ts) * limit) end
+          return level, true
+        end
+
+        """
+
     /// Admission: KEYS = buckets; per bucket six ARGV: cost, limit, window_ms, burst, extra, shadow.
     /// Refills every bucket; when every enforced (non-shadow) bucket holds its cost, each bucket that
     /// holds its cost takes it plus up to `extra` more (a lease; 0 in exact mode). Shadow buckets never
     /// refuse. Reply: [admitted, then per bucket: taken, remaining, ms until the cost is there,
     /// ms until full].
-    static let admit = RedisScript(name: "admit", source: """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    static let admit = RedisScript(name: "admit", source: prelude + """
         local n = #KEYS
         local lv = {}
         local ok = true
@@ -20,13 +33,7 @@ enum ClusterScripts {
           local b = (i - 1) * 6
           local cost, limit, win, burst = tonumber(ARGV[b+1]), tonumber(ARGV[b+2]), tonumber(ARGV[b+3]), tonumber(ARGV[b+4])
           local cap = burst * win
-          local s = redis.call('HMGET', KEYS[i], 'l', 't')
-          local level = cap
-          if s[1] then
-            level = tonumber(s[1])
-            local ts = tonumber(s[2])
-            if now > ts and level < cap then level = math.min(cap, level + (now - ts) * limit) end
-          end
+          local level, held = load(KEYS[i], now, limit, cap)
           lv[i] = level
           if level < cost * win and ARGV[b+6] == '0' then ok = false end
         end
@@ -60,22 +67,14 @@ enum ClusterScripts {
 
     /// Settlement: KEYS = buckets; per bucket four ARGV: delta (tokens to charge, negative to refund),
     /// limit, window_ms, burst. Refill, then level −= delta, capped at burst (debt allowed).
-    static let reconcile = RedisScript(name: "reconcile", source: """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    static let reconcile = RedisScript(name: "reconcile", source: prelude + """
         for i = 1, #KEYS do
           local b = (i - 1) * 4
           local delta, limit, win, burst = tonumber(ARGV[b+1]), tonumber(ARGV[b+2]), tonumber(ARGV[b+3]), tonumber(ARGV[b+4])
           local cap = burst * win
-          local s = redis.call('HMGET', KEYS[i], 'l', 't')
-          local level = cap
-          if s[1] then
-            level = tonumber(s[1])
-            local ts = tonumber(s[2])
-            if now > ts and level < cap then level = math.min(cap, level + (now - ts) * limit) end
-          end
+          local level, held = load(KEYS[i], now, limit, cap)
           local after = math.min(cap, level - delta * win)
-          if s[1] or after < cap then
+          if held or after < cap then
             redis.call('HSET', KEYS[i], 'l', after, 't', now)
             redis.call('PEXPIRE', KEYS[i], math.ceil((cap - after) / limit) + 1000)
           end

@@ -24,7 +24,7 @@ enum PromptCacheKey {
         body.withUnsafeBytes { raw -> [UInt8]? in
             guard index.objectRange.upperBound <= raw.count else { return nil }
             var out = prefix(route: route, upstreamModel: upstreamModel, capacity: body.count)
-            guard JSONCanonicalValidatedWriter.append(raw, range: index.objectRange, skipTopLevel: ignoredMembers, to: &out) else {
+            guard JSONCanonicalWriter.append(raw, range: index.objectRange, skipTopLevel: ignoredMembers, to: &out) else {
                 return nil
             }
             out.append(JSONByte.closeBracket)
@@ -52,7 +52,7 @@ enum PromptCacheKey {
         body.withUnsafeBytes { raw -> [UInt8]? in
             guard case .success(let (kind, range)) = JSONScanner.validate(raw), kind == .object else { return nil }
             var out = prefix(route: route, upstreamModel: upstreamModel, capacity: body.count)
-            guard JSONCanonicalWriter.append(raw, range: range, kind: .object, skipTopLevel: ignoredMembers, to: &out) else {
+            guard JSONCanonicalWriter.append(raw, range: range, skipTopLevel: ignoredMembers, to: &out) else {
                 return nil
             }
             out.append(JSONByte.closeBracket)
