@@ -59,7 +59,10 @@ bench_wrk_version() { wrk -v 2>&1 | head -n1 | awk '{print $1, $2}'; }
 bench_start() {
     local logfile="$1"
     shift
-    "$@" </dev/null >"$logfile" 2>&1 &
+    # Emptied here, not only by the background redirect: a reader of the log (bench_wait_listen)
+    # must never see the previous process's lines when a target is started a second time.
+    : >"$logfile"
+    "$@" </dev/null >>"$logfile" 2>&1 &
     BENCH_LAST_PID=$!
     BENCH_PIDS+=("$BENCH_LAST_PID")
 }
@@ -161,7 +164,8 @@ bench_smoke() {
     local url="$1" body="$2" out status events
     out="$(mktemp)"
     status="$(curl -sS --max-time 10 -o "$out" -w '%{http_code}' -H 'content-type: application/json' \
-        --data-binary "@$body" "$url" || echo 000)"
+        --data-binary "@$body" "$url")" || true
+    [ -n "$status" ] || status=000
     events="$(grep -c '^data: *{' "$out" || true)"
     rm -f "$out"
     printf '%s %s\n' "$status" "$events"
