@@ -10,16 +10,56 @@
 #   WORKERS=2          nginx worker_processes and sluice server.workers
 #   DURATION=8         seconds per measured wrk run      ROUNDS=3     interleaved rounds
 #   WARMUP=2           seconds of warm-up per target     WRK_THREADS=2  WRK_CONNECTIONS=64
-#   CASES="json sse json_pipeline json_limit"   cases to run (functions case_<name> below)
+#   CASES="json sse json_pipeline json_limit"   cases to run (functions case_<name> below);
+#                      CASES=all: every case below; CASES=issue8: the issue-8 suite (as SUITE=issue8)
+#   SUITE=             issue8: CASES="idle_rss sse workers body_size conn_scaling litellm" (when CASES
+#                      is unset): every issue-8 target, ~13 min at the defaults, stopped by the
+#                      computed MAX_SECONDS (25 min at the defaults) at the latest; the build and
+#                      LiteLLM's first install (a few minutes, up to PIP_TIMEOUT) come before it.
+#                      SUITE=all: every case (as CASES=all)
 #   TARGETS="direct nginx sluice"   targets (functions target_<name>_start/_stop below);
-#                      also available: nginx1 (nginx with 1 worker), sluice1 (sluice with 1 worker)
+#                      also available: nginx1 (nginx with 1 worker), sluice1 (sluice with 1 worker);
+#                      the issue-8 cases choose their own targets (see each case)
 #   BACKEND_PORT=      bench an already-running backend on this loopback port instead of sluice-mock
 #   SKIP_BUILD=0       1: use the existing release binaries     MAX_SECONDS=  overall budget (computed)
 #   RESULTS_FILE=bench/results/latest.md     ALLOW_ERRORS=0  (1: exit 0 even when a run had errors)
 #   KEEP_WORK=0        1: keep the temp dir (configs, logs, raw wrk output) for inspection
 #
+# Issue-8 cases (each also selectable alone by name in CASES) and their settings:
+#   idle_rss      sluice (router only) and nginx started alone: VmRSS IDLE_WAIT=2 s after start, and
+#                 again after one request; target sluice <= 30 MiB.
+#   sse           (existing case) plus time to first byte: bench/ttfb.py sends TTFB_REQUESTS=600
+#                 sequential requests per target on one keep-alive connection, in ROUNDS interleaved
+#                 rounds; p50 added over direct; target sluice <= 0.3 ms.
+#   workers       json case on direct nginx1 nginx sluice1 sluice: sluice/sluice1 >= 1.7x
+#                 (nginx/nginx1 for reference).
+#   body_size     bodies BODY_SIZES="1024 65536 1048576" bytes at wrk -c BODY_CONNECTIONS=4 on direct,
+#                 sluice (router only), sluice_guard (guardrail pii+secrets+prompt_injection + router):
+#                 p50 differences per KB = forwarding (sluice - direct) and guardrail scan
+#                 (sluice_guard - sluice) cost.
+#   conn_scaling  keep-alive connections CONN_LEVELS="10 100 1000 10000" (ascending, one sluice and one
+#                 nginx process for all levels) on sluice (server.max_connections 20000) and nginx
+#                 (worker_connections sized for the top level): 2xx answers/s, p99, errors and
+#                 VmRSS sampled during the level's last run. Raises the open-files soft limit to the
+#                 hard limit, fails at setup below max(CONN_LEVELS) + 5000; sluice's backend
+#                 max_connections gets what that limit leaves after the client connections (sluice
+#                 answers 503 past it rather than queueing). Targets: 2xx/s from 100 up within 20%
+#                 of the peak, sluice RSS <= 150 MiB at 10,000.
+#   litellm       json case, sluice vs the LiteLLM proxy (PyPI litellm[proxy]==LITELLM_VERSION=1.82.6,
+#                 pinned: 1.82.7/1.82.8 were malicious uploads) in LITELLM_VENV=.venv-bench (created
+#                 when missing, pip bounded by PIP_TIMEOUT=600 s, wheels only), offline: no DB, no
+#                 telemetry, no callbacks, local cost map; its proxy app under uvicorn with
+#                 LITELLM_WORKERS=WORKERS workers, no access log (see litellm_launch), up within
+#                 LITELLM_START_TIMEOUT=180 s. Both targets at wrk -c LITELLM_CONNECTIONS=16.
+#                 Targets: sluice/litellm req/s >= 20x, sluice p99 <= 1/10 of LiteLLM's. Not
+#                 installable (no PyPI) or not starting: the case prints "skipped: ..." and the run
+#                 goes on.
+# A final "issue-8 targets" table (target, measured, met/missed) closes the report whenever a case
+# with a target ran.
+#
 # Adding a case: write case_<name> (sets CASE_TITLE, the body, CASE_EVENTS and optionally
-# CASE_SLUICE_PIPELINE) and name it in CASES. Adding a target (haproxy, litellm …): write
+# CASE_SLUICE_PIPELINE, CASE_TARGETS, CASE_CONNECTIONS, CASE_RATIOS, or CASE_RUNNER for a case
+# with its own loop and table) and name it in CASES. Adding a target (haproxy …): write
 # target_<name>_start (sets TARGET_PORT[name], TARGET_PID[name]) and target_<name>_stop.
 set -euo pipefail
 
@@ -34,7 +74,22 @@ ROUNDS="${ROUNDS:-3}"
 WARMUP="${WARMUP:-2}"
 WRK_THREADS="${WRK_THREADS:-2}"
 WRK_CONNECTIONS="${WRK_CONNECTIONS:-64}"
-CASES="${CASES:-json sse json_pipeline json_limit}"
+DEFAULT_CASES="json sse json_pipeline json_limit"
+ISSUE8_CASES="idle_rss sse workers body_size conn_scaling litellm"
+ALL_CASES="json sse json_pipeline json_limit json_log json_global_exact json_global_leased idle_rss workers body_size conn_scaling litellm"
+SUITE="${SUITE:-}"
+if [ -z "${CASES:-}" ]; then
+    case "$SUITE" in
+        "") CASES="$DEFAULT_CASES" ;;
+        issue8) CASES="$ISSUE8_CASES" ;;
+        all) CASES="$ALL_CASES" ;;
+        *) bench_die "unknown SUITE '$SUITE' (issue8, all)" ;;
+    esac
+fi
+case "$CASES" in
+    all) CASES="$ALL_CASES" ;;
+    issue8) CASES="$ISSUE8_CASES" ;;
+esac
 TARGETS="${TARGETS:-direct nginx sluice}"
 BACKEND_PORT="${BACKEND_PORT:-}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
@@ -42,10 +97,48 @@ BUILD_TIMEOUT="${BUILD_TIMEOUT:-1800}"
 RESULTS_FILE="${RESULTS_FILE:-$BENCH_DIR/results/latest.md}"
 ALLOW_ERRORS="${ALLOW_ERRORS:-0}"
 KEEP_WORK="${KEEP_WORK:-0}"
+# Issue-8 case settings (see the top of this file).
+IDLE_WAIT="${IDLE_WAIT:-2}"
+TTFB_REQUESTS="${TTFB_REQUESTS:-600}"
+BODY_SIZES="${BODY_SIZES:-1024 65536 1048576}"
+BODY_CONNECTIONS="${BODY_CONNECTIONS:-4}"
+CONN_LEVELS="${CONN_LEVELS:-10 100 1000 10000}"
+LITELLM_VERSION="${LITELLM_VERSION:-1.82.6}"
+LITELLM_VENV="${LITELLM_VENV:-$ROOT/.venv-bench}"
+LITELLM_CONNECTIONS="${LITELLM_CONNECTIONS:-16}"
+LITELLM_WORKERS="${LITELLM_WORKERS:-$WORKERS}"
+LITELLM_START_TIMEOUT="${LITELLM_START_TIMEOUT:-180}"
+PIP_TIMEOUT="${PIP_TIMEOUT:-600}"
 read -r -a CASE_LIST <<<"$CASES"
 read -r -a TARGET_LIST <<<"$TARGETS"
-# Budget: warm-ups + measured runs (+5 s start/stop slack each) + 60 s per case + 60 s setup.
-MAX_SECONDS="${MAX_SECONDS:-$((${#CASE_LIST[@]} * (${#TARGET_LIST[@]} * (WARMUP + 5 + ROUNDS * (DURATION + 5)) + 60) + 60))}"
+read -r -a BODY_SIZE_LIST <<<"$BODY_SIZES"
+read -r -a CONN_LEVEL_LIST <<<"$CONN_LEVELS"
+CONN_MAX="$(printf '%s\n' "${CONN_LEVEL_LIST[@]}" | sort -n | tail -n1)"
+
+# case_budget NAME: an upper bound in seconds for one case — per measured target: its warm-up and
+# rounds plus 3 s of slack per wrk run; 30 s per case for starts, smoke requests and stops.
+case_budget() {
+    local per=$((WARMUP + 3 + ROUNDS * (DURATION + 3)))
+    case "$1" in
+        idle_rss) echo $((2 * (IDLE_WAIT + 10))) ;;
+        # bench/ttfb.py: a few seconds, bounded at 60 s.
+        sse) echo $((${#TARGET_LIST[@]} * per + 30 + 30)) ;;
+        workers) echo $((5 * per + 30)) ;;
+        body_size) echo $((${#BODY_SIZE_LIST[@]} * 3 * per + 30)) ;;
+        # wrk opens every connection at the start of each run: 1 s more per run.
+        conn_scaling) echo $((${#CONN_LEVEL_LIST[@]} * 2 * (WARMUP + 4 + ROUNDS * (DURATION + 4)) + 30)) ;;
+        litellm) echo $((2 * per + 30 + LITELLM_START_TIMEOUT)) ;;
+        *) echo $((${#TARGET_LIST[@]} * per + 30)) ;;
+    esac
+}
+budget_total() {
+    local c total=60
+    for c in "${CASE_LIST[@]}"; do
+        total=$((total + $(case_budget "$c")))
+    done
+    echo "$total"
+}
+MAX_SECONDS="${MAX_SECONDS:-$(budget_total)}"
 
 WORK="$(mktemp -d /tmp/sluice-bench.XXXXXX)"
 chmod 755 "$WORK" # nginx workers drop to an unprivileged user and must reach their temp paths
@@ -54,10 +147,13 @@ MOCK_PORT=""
 SLUICE_VERSION="n/a"
 HAD_ERRORS=0
 declare -A TARGET_PORT=() TARGET_PID=() PEAK_RSS=()
+LITELLM_SKIP=""   # why the litellm case cannot run (set by setup), empty when it can
 
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
+    # LiteLLM first: its uvicorn workers are children of the PID we hold.
+    [ -z "${TARGET_PID[litellm]:-}" ] || target_litellm_stop
     bench_stop_all
     if [ "$KEEP_WORK" = 1 ]; then
         bench_log "kept $WORK"
@@ -136,6 +232,252 @@ case_sse() {
     CASE_TITLE="SSE — POST /v1/chat/completions, 1 KB body, stream, max_tokens 64 (64 events)"
     bench_chat_body "$CASE_BODY" bench-model 64 true 1024
     CASE_EVENTS=64
+    CASE_TTFB=1
+}
+
+# --- issue-8 cases --------------------------------------------------------------------------------
+GUARD_PIPELINE='[{name: guard, type: guardrail, detectors: [{type: pii, action: redact}, {type: secrets, action: block}, {type: prompt_injection, action: block}]}, {name: router, type: model_router}]'
+
+# Worker scaling: the JSON case with one and with WORKERS workers, nginx alongside.
+case_workers() {
+    CASE_TITLE="Workers 1 → $WORKERS — JSON, 1 KB body, max_tokens 16 (nginx1/sluice1: one worker)"
+    bench_chat_body "$CASE_BODY" bench-model 16 false 1024
+    CASE_EVENTS=0
+    CASE_TARGETS="direct nginx1 nginx sluice1 sluice"
+    CASE_RATIOS="sluice/sluice1 nginx/nginx1 sluice/nginx sluice/direct"
+}
+summary_workers() {
+    local r
+    r="$(bench_calc "$(median_of workers sluice 1) / $(median_of workers sluice1 1)")"
+    summary_add "Workers 1 → $WORKERS: sluice req/s ratio" "≥ 1.7×" "$(bench_fmt "$r" '%.2f×')" "$(bench_met "$r" ge 1.7)"
+    r="$(bench_calc "$(median_of workers nginx 1) / $(median_of workers nginx1 1)")"
+    summary_add "Workers 1 → $WORKERS: nginx req/s ratio (reference)" "–" "$(bench_fmt "$r" '%.2f×')" "reference"
+}
+
+# LiteLLM proxy in front of the same mock; both targets at LITELLM_CONNECTIONS connections.
+case_litellm() {
+    CASE_TITLE="JSON vs LiteLLM $LITELLM_VERSION — 1 KB body, max_tokens 16; wrk -t$WRK_THREADS -c$LITELLM_CONNECTIONS for BOTH targets (LiteLLM proxy app: $LITELLM_WORKERS uvicorn workers; sluice server.workers $WORKERS)"
+    bench_chat_body "$CASE_BODY" bench-model 16 false 1024
+    CASE_EVENTS=0
+    CASE_TARGETS="sluice litellm"
+    CASE_CONNECTIONS="$LITELLM_CONNECTIONS"
+    CASE_RATIOS="sluice/litellm"
+    CASE_SKIP="$LITELLM_SKIP"
+    CASE_RUNNER=run_litellm
+}
+run_litellm() {
+    if ! litellm_launch; then
+        bench_log "  skipped: $CASE_SKIP"
+        render_skip >>"$WORK/report.md"
+        summary_litellm
+        return 0
+    fi
+    run_case litellm
+}
+summary_litellm() {
+    local rps p99
+    if [ -n "$CASE_SKIP" ]; then
+        summary_add "LiteLLM: sluice/litellm req/s" "≥ 20×" "skipped" "n/a"
+        summary_add "LiteLLM: sluice p99 vs LiteLLM's" "≤ 1/10" "skipped" "n/a"
+        return 0
+    fi
+    rps="$(bench_calc "$(median_of litellm sluice 1) / $(median_of litellm litellm 1)")"
+    p99="$(bench_calc "$(median_of litellm litellm 3) / $(median_of litellm sluice 3)")"
+    summary_add "LiteLLM (-c$LITELLM_CONNECTIONS both): sluice/litellm req/s" "≥ 20×" "$(bench_fmt "$rps" '%.1f×')" "$(bench_met "$rps" ge 20)"
+    summary_add "LiteLLM (-c$LITELLM_CONNECTIONS both): litellm/sluice p99" "≥ 10× (sluice p99 ≤ 1/10)" "$(bench_fmt "$p99" '%.1f×')" "$(bench_met "$p99" ge 10)"
+}
+
+# Idle memory: sluice and nginx each started alone, no load.
+case_idle_rss() {
+    CASE_TITLE="Idle RSS — sluice (server.workers $WORKERS, router only) and nginx (worker_processes $WORKERS), ${IDLE_WAIT}s after start, then after one 1 KB JSON request"
+    bench_chat_body "$CASE_BODY" bench-model 16 false 1024
+    CASE_EVENTS=0
+    CASE_TARGETS="sluice nginx"
+    CASE_RUNNER=run_idle_rss
+}
+run_idle_rss() {
+    local t idle after status
+    declare -A IDLE=() AFTER=()
+    for t in "${TARGET_LIST[@]}"; do
+        bench_check_deadline
+        "target_${t}_start"
+        sleep "$IDLE_WAIT"
+        idle="$(bench_rss_mib "${TARGET_PID[$t]}")"
+        read -r status _ < <(bench_smoke "$(target_url "$t")" "$CASE_BODY")
+        [ "$status" = 200 ] || { bench_log "  WARNING: $t request: HTTP $status"; HAD_ERRORS=1; }
+        sleep 0.5
+        after="$(bench_rss_mib "${TARGET_PID[$t]}")"
+        IDLE[$t]="$idle"
+        AFTER[$t]="$after"
+        bench_log "  $t: idle $idle MiB, after one request $after MiB (HTTP $status)"
+        "target_${t}_stop"
+    done
+    {
+        printf '### %s\n\n| target | idle VmRSS MiB | after one request MiB |\n|---|---:|---:|\n' "$CASE_TITLE"
+        for t in "${TARGET_LIST[@]}"; do
+            printf '| %s | %s | %s |\n' "$t" "${IDLE[$t]}" "${AFTER[$t]}"
+        done
+        printf '\nVmRSS of the process (nginx: master + workers).\n\n'
+    } >>"$WORK/report.md"
+    summary_add "Idle RSS, sluice ($WORKERS workers)" "≤ 30 MiB" "${IDLE[sluice]} MiB" "$(bench_met "${IDLE[sluice]}" le 30)"
+    summary_add "RSS after one request, sluice" "≤ 30 MiB" "${AFTER[sluice]} MiB" "$(bench_met "${AFTER[sluice]}" le 30)"
+}
+
+# Body size: forwarding and guardrail cost per KB, from p50 at low concurrency.
+case_body_size() {
+    CASE_TITLE="Body size — JSON, max_tokens 16, bodies $(printf '%s ' "${BODY_SIZE_LIST[@]}")bytes; wrk -c$BODY_CONNECTIONS; direct, sluice (router only), sluice_guard (guardrail pii+secrets+prompt_injection + router)"
+    CASE_EVENTS=0
+    CASE_TARGETS="direct sluice sluice_guard"
+    CASE_CONNECTIONS="$BODY_CONNECTIONS"
+    CASE_RUNNER=run_body_size
+}
+run_body_size() {
+    local size key t
+    start_targets
+    for size in "${BODY_SIZE_LIST[@]}"; do
+        key="body_size.s$size"
+        CASE_BODY="$WORK/$key.body.json"
+        bench_chat_body "$CASE_BODY" bench-model 16 false "$size"
+        bench_log "  body $size bytes"
+        smoke_targets "$key"
+        measure_targets "$key"
+    done
+    stop_targets body_size
+    render_body_size >>"$WORK/report.md"
+}
+render_body_size() {
+    local size key t kb d s g fwd grd first="" last="" errors
+    printf '### %s\n\n' "$CASE_TITLE"
+    printf '| body | direct p50 ms | sluice p50 ms | sluice_guard p50 ms | forwarding µs/KB | guardrail µs/KB | req/s direct / sluice / guard | errors |\n'
+    printf '|---:|---:|---:|---:|---:|---:|---|---|\n'
+    for size in "${BODY_SIZE_LIST[@]}"; do
+        key="body_size.s$size"
+        kb="$(bench_calc "$size / 1024")"
+        d="$(median_of "$key" direct 2)"
+        s="$(median_of "$key" sluice 2)"
+        g="$(median_of "$key" sluice_guard 2)"
+        fwd="$(bench_calc "($s - $d) * 1000 / $kb")"
+        grd="$(bench_calc "($g - $s) * 1000 / $kb")"
+        errors_of "$key"
+        errors="$ERRORS_TEXT"
+        printf '| %s | %s | %s | %s | %s | %s | %s / %s / %s | %s |\n' "$(human_bytes "$size")" \
+            "$(bench_fmt "$d" '%.3f')" "$(bench_fmt "$s" '%.3f')" "$(bench_fmt "$g" '%.3f')" \
+            "$(bench_fmt "$fwd" '%.2f')" "$(bench_fmt "$grd" '%.2f')" \
+            "$(bench_fmt "$(median_of "$key" direct 1)" '%.0f')" "$(bench_fmt "$(median_of "$key" sluice 1)" '%.0f')" \
+            "$(bench_fmt "$(median_of "$key" sluice_guard 1)" '%.0f')" "$errors"
+        [ -n "$first" ] || first="$size"
+        last="$size"
+    done
+    local slope_fwd="n/a" slope_grd="n/a"
+    if [ "$first" != "$last" ]; then
+        local f="body_size.s$first" l="body_size.s$last" dkb
+        dkb="$(bench_calc "($last - $first) / 1024")"
+        slope_fwd="$(bench_calc "(($(median_of "$l" sluice 2) - $(median_of "$l" direct 2)) - ($(median_of "$f" sluice 2) - $(median_of "$f" direct 2))) * 1000 / $dkb")"
+        slope_grd="$(bench_calc "(($(median_of "$l" sluice_guard 2) - $(median_of "$l" sluice 2)) - ($(median_of "$f" sluice_guard 2) - $(median_of "$f" sluice 2))) * 1000 / $dkb")"
+        printf '| marginal %s → %s | | | | %s | %s | | |\n' "$(human_bytes "$first")" "$(human_bytes "$last")" \
+            "$(bench_fmt "$slope_fwd" '%.2f')" "$(bench_fmt "$slope_grd" '%.2f')"
+    fi
+    printf '\nforwarding = (sluice p50 − direct p50) / KB; guardrail = (sluice_guard p50 − sluice p50) / KB;\n'
+    printf 'marginal = the same differences between the smallest and the largest body, / KB (fixed per-request costs cancel).\n\n'
+    printf 'Rounds (req/s p50 p99 non-2xx socket-errors requests):\n\n```\n'
+    for size in "${BODY_SIZE_LIST[@]}"; do
+        for t in "${TARGET_LIST[@]}"; do
+            awk -v t="$t" -v b="$size" '{ printf "%-8s %-12s %s\n", b, t, $0 }' "$WORK/body_size.s$size.$t.rounds"
+        done
+    done
+    printf '```\n\n'
+    local big="body_size.s$last" bkb
+    bkb="$(bench_calc "$last / 1024")"
+    summary_add "Forwarding cost per KB, $(human_bytes "$last") body (p50 sluice − direct)" "reported" \
+        "$(bench_fmt "$(bench_calc "($(median_of "$big" sluice 2) - $(median_of "$big" direct 2)) * 1000 / $bkb")" '%.2f') µs/KB (marginal $(bench_fmt "$slope_fwd" '%.2f'))" "–"
+    summary_add "Guardrail scan per KB, $(human_bytes "$last") body (p50 guard − router only)" "reported" \
+        "$(bench_fmt "$(bench_calc "($(median_of "$big" sluice_guard 2) - $(median_of "$big" sluice 2)) * 1000 / $bkb")" '%.2f') µs/KB (marginal $(bench_fmt "$slope_grd" '%.2f'))" "–"
+}
+
+# Connection scaling: one sluice and one nginx for every level, levels ascending.
+case_conn_scaling() {
+    bench_chat_body "$CASE_BODY" bench-model 16 false 1024
+    CASE_EVENTS=0
+    CASE_TARGETS="nginx sluice"
+    CASE_SLUICE_SERVER="  max_connections: 20000"
+    # nginx opens as many upstream connections as it has requests in flight; sluice stops at the
+    # backend's max_connections (default 256 per endpoint), so it gets what the open-files limit
+    # leaves after the client connections (capped at the top level). Sluice fails a request at
+    # that limit at once rather than queueing it, so a lower value shows as non-2xx answers.
+    local nofile
+    nofile="$(ulimit -Sn)"
+    [ "$nofile" != unlimited ] || nofile=$((4 * CONN_MAX))
+    CONN_UPSTREAM_MAX=$((nofile - CONN_MAX - 1024))
+    ((CONN_UPSTREAM_MAX <= CONN_MAX)) || CONN_UPSTREAM_MAX="$CONN_MAX"
+    ((CONN_UPSTREAM_MAX >= 256)) || CONN_UPSTREAM_MAX=256
+    CASE_SLUICE_BACKEND="    max_connections: $CONN_UPSTREAM_MAX"
+    CASE_TITLE="Connection scaling — JSON, 1 KB body, router only; keep-alive connections $(printf '%s ' "${CONN_LEVEL_LIST[@]}")(wrk -t$WRK_THREADS); sluice server.max_connections 20000, backend max_connections $CONN_UPSTREAM_MAX; nginx worker_connections $((2 * CONN_MAX + 1024))"
+    # Each proxied request holds a client and an upstream connection in one nginx worker.
+    CASE_NGINX_WORKER_CONNECTIONS=$((2 * CONN_MAX + 1024))
+    CASE_RUNNER=run_conn_scaling
+}
+run_conn_scaling() {
+    local level t
+    start_targets
+    smoke_targets conn_scaling
+    for level in "${CONN_LEVEL_LIST[@]}"; do
+        bench_log "  $level connections"
+        WRK_CONNECTIONS="$level" BENCH_RSS_PIDS="sluice:${TARGET_PID[sluice]} nginx:${TARGET_PID[nginx]}" \
+            measure_targets "conn_scaling.c$level"
+    done
+    stop_targets conn_scaling
+    render_conn_scaling >>"$WORK/report.md"
+}
+render_conn_scaling() {
+    local level key t peak=0 peak_at="" worst="" worst_at="" r rss_top es
+    declare -A RPS=()
+    printf '### %s\n\n' "$CASE_TITLE"
+    printf '| connections | sluice 2xx/s | sluice p99 ms | sluice RSS MiB | nginx 2xx/s | nginx p99 ms | nginx RSS MiB | sluice/nginx 2xx/s | errors sluice | errors nginx |\n'
+    printf '|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n'
+    for level in "${CONN_LEVEL_LIST[@]}"; do
+        key="conn_scaling.c$level"
+        RPS[$level]="$(ok_rps_of "$key" sluice)"
+        errors_of "$key" sluice
+        es="$ERRORS_TEXT"
+        errors_of "$key" nginx
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$level" \
+            "$(bench_fmt "${RPS[$level]}" '%.0f')" "$(bench_fmt "$(median_of "$key" sluice 3)" '%.2f')" "$(rss_of "$key" sluice)" \
+            "$(bench_fmt "$(ok_rps_of "$key" nginx)" '%.0f')" "$(bench_fmt "$(median_of "$key" nginx 3)" '%.2f')" "$(rss_of "$key" nginx)" \
+            "$(bench_ratio "${RPS[$level]}" "$(ok_rps_of "$key" nginx)")" "$es" "$ERRORS_TEXT"
+        if awk -v a="${RPS[$level]}" -v b="$peak" 'BEGIN { exit !(a + 0 > b + 0) }'; then
+            peak="${RPS[$level]}"
+            peak_at="$level"
+        fi
+    done
+    for level in "${CONN_LEVEL_LIST[@]}"; do
+        ((level >= 100)) || continue
+        if [ -z "$worst" ] || awk -v a="${RPS[$level]}" -v b="$worst" 'BEGIN { exit !(a + 0 < b + 0) }'; then
+            worst="${RPS[$level]}"
+            worst_at="$level"
+        fi
+    done
+    printf '\n2xx/s: answers with a 2xx status per second (wrk req/s × (requests − non-2xx) / requests), median of the rounds.\n'
+    printf 'RSS: VmRSS sampled every 0.5 s during the level'"'"'s last measured run, last sample (all connections open; nginx: master + workers).\n'
+    r="n/a"
+    if [ -n "$worst" ] && [ -n "$peak_at" ]; then
+        r="$(bench_calc "$worst / $peak")"
+        printf 'sluice: peak %s 2xx/s at %s connections; lowest from 100 up %s 2xx/s at %s (%s%% of peak).\n' \
+            "$(bench_fmt "$peak" '%.0f')" "$peak_at" "$(bench_fmt "$worst" '%.0f')" "$worst_at" "$(bench_fmt "$(bench_calc "$r * 100")" '%.0f')"
+    fi
+    printf '\nRounds (connections target req/s p50 p99 non-2xx socket-errors requests):\n\n```\n'
+    for level in "${CONN_LEVEL_LIST[@]}"; do
+        for t in "${TARGET_LIST[@]}"; do
+            awk -v t="$t" -v c="$level" '{ printf "%-6s %-7s %s\n", c, t, $0 }' "$WORK/conn_scaling.c$level.$t.rounds"
+        done
+    done
+    printf '```\n\n'
+    local verdict=no measured="n/a"
+    [ "$(bench_met "$r" ge 0.8)" != met ] || verdict=yes
+    [ "$r" = n/a ] || measured="lowest $(bench_fmt "$(bench_calc "$r * 100")" '%.0f')% of peak: $verdict"
+    summary_add "Connections 100 → $CONN_MAX: sluice 2xx/s within 20% of its peak" "yes (≥ 80% of peak)" \
+        "$measured" "$(bench_met "$r" ge 0.8)"
+    rss_top="$(rss_of "conn_scaling.c$CONN_MAX" sluice)"
+    summary_add "sluice RSS at $CONN_MAX connections" "≤ 150 MiB" "$rss_top MiB" "$(bench_met "$rss_top" le 150)"
 }
 
 # --- targets ------------------------------------------------------------------------------------
@@ -153,7 +495,8 @@ start_nginx() {
     chmod 755 "$dir"
     port="$(bench_free_port)"
     sed -e "s|@WORKERS@|$workers|g" -e "s|@DIR@|$dir|g" -e "s|@PORT@|$port|g" \
-        -e "s|@BACKEND_PORT@|$MOCK_PORT|g" "$BENCH_DIR/nginx.conf.tmpl" >"$dir/nginx.conf"
+        -e "s|@BACKEND_PORT@|$MOCK_PORT|g" -e "s|@WORKER_CONNECTIONS@|${CASE_NGINX_WORKER_CONNECTIONS:-4096}|g" \
+        "$BENCH_DIR/nginx.conf.tmpl" >"$dir/nginx.conf"
     bench_start "$dir/stderr.log" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log"
     TARGET_PID[$name]="$BENCH_LAST_PID"
     bench_wait_port "$port" "$BENCH_LAST_PID"
@@ -179,6 +522,7 @@ admin:
   address: 127.0.0.1:0
 server:
   workers: $2
+${CASE_SLUICE_SERVER:-}
 logging:
   level: warn
   access_log: ${CASE_SLUICE_ACCESS_LOG:-off}
@@ -187,6 +531,7 @@ auth:
 backends:
   - name: mock
     endpoints: ["http://127.0.0.1:$MOCK_PORT"]
+${CASE_SLUICE_BACKEND:-}
 routes:
   - name: all
     models: ["*"]
@@ -211,6 +556,99 @@ target_sluice_start() { start_sluice sluice "$WORKERS"; }
 target_sluice_stop() { bench_stop_pid "${TARGET_PID[sluice]}"; }
 target_sluice1_start() { start_sluice sluice1 1; }
 target_sluice1_stop() { bench_stop_pid "${TARGET_PID[sluice1]}"; }
+# sluice with the guardrail in front of the router (body_size case).
+target_sluice_guard_start() {
+    local CASE_SLUICE_PIPELINE="$GUARD_PIPELINE"
+    start_sluice sluice_guard "$WORKERS"
+}
+target_sluice_guard_stop() { bench_stop_pid "${TARGET_PID[sluice_guard]}"; }
+
+# LiteLLM: started by litellm_launch (its start may fail without failing the run), so _start
+# only checks that it is up.
+target_litellm_start() { [ -n "${TARGET_PORT[litellm]:-}" ] || bench_die "litellm not launched"; }
+target_litellm_stop() {
+    local pid="${TARGET_PID[litellm]:-}" kids p
+    [ -n "$pid" ] || return 0
+    # uvicorn's worker processes are its children: any still there after their parent ended
+    # are stopped by PID (SIGTERM, up to 5 s, SIGKILL).
+    kids="$(pgrep -P "$pid" 2>/dev/null || true)"
+    bench_stop_pid "$pid"
+    for p in $kids; do
+        kill -TERM "$p" 2>/dev/null || continue
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            kill -0 "$p" 2>/dev/null || break
+            sleep 0.5
+        done
+        kill -KILL "$p" 2>/dev/null || true
+    done
+    TARGET_PORT[litellm]=""
+    TARGET_PID[litellm]=""
+}
+
+# litellm_launch: starts the LiteLLM proxy in front of the mock; returns non-zero (CASE_SKIP set,
+# log tail printed) when it is not installed or does not answer within LITELLM_START_TIMEOUT.
+litellm_launch() {
+    local dir="$WORK/litellm" port
+    [ -z "$CASE_SKIP" ] || return 1
+    mkdir -p "$dir"
+    port="$(bench_free_port)"
+    cat >"$dir/config.yaml" <<EOF
+# Written by bench/run.sh: one OpenAI-compatible model on the same sluice-mock, nothing else.
+model_list:
+  - model_name: bench-model
+    litellm_params:
+      model: openai/bench-model
+      api_base: http://127.0.0.1:$MOCK_PORT/v1
+      api_key: x
+litellm_settings:
+  telemetry: false
+  set_verbose: false
+  json_logs: false
+  turn_off_message_logging: true
+  callbacks: []
+  success_callback: []
+  failure_callback: []
+  service_callback: []
+  cache: false
+general_settings:
+  disable_spend_logs: true
+  disable_error_logs: true
+  disable_adding_master_key_hash_to_db: true
+  disable_reset_budget: true
+  background_health_checks: false
+EOF
+    # The proxy app that `litellm --config F --num_workers N` serves (uvicorn.run of
+    # litellm.proxy.proxy_server:app, config from CONFIG_FILE_PATH), started through uvicorn itself
+    # for two settings the litellm command does not pass: no access log line per request, and a
+    # worker health-check timeout of 120 s instead of 5 s (on a busy 2-core machine the workers'
+    # imports outlast 5 s and uvicorn kills and restarts them over and over).
+    # No master key and no DATABASE_URL: no auth, no DB. The cost map is the packaged copy.
+    bench_start "$dir/litellm.log" env -u DATABASE_URL -u LITELLM_MASTER_KEY -u OPENAI_API_KEY \
+        CONFIG_FILE_PATH="$dir/config.yaml" LITELLM_TELEMETRY=False LITELLM_LOCAL_MODEL_COST_MAP=True \
+        LITELLM_LOG=ERROR DISABLE_SCHEMA_UPDATE=True NO_DOCS=True PYTHONDONTWRITEBYTECODE=1 \
+        "$LITELLM_VENV/bin/uvicorn" litellm.proxy.proxy_server:app --host 127.0.0.1 --port "$port" \
+        --workers "$LITELLM_WORKERS" --loop uvloop --no-access-log --log-level warning \
+        --timeout-worker-healthcheck 120
+    TARGET_PID[litellm]="$BENCH_LAST_PID"
+    TARGET_PORT[litellm]=""
+    local started="$SECONDS"
+    while ((SECONDS - started < LITELLM_START_TIMEOUT)); do
+        if ! kill -0 "${TARGET_PID[litellm]}" 2>/dev/null; then
+            CASE_SKIP="LiteLLM exited at start (log: $(tail -n 1 "$dir/litellm.log"))"
+            break
+        fi
+        if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/health/liveliness"; then
+            TARGET_PORT[litellm]="$port"
+            bench_log "  litellm on 127.0.0.1:$port (pid ${TARGET_PID[litellm]}) after $((SECONDS - started)) s"
+            return 0
+        fi
+        sleep 0.1
+    done
+    [ -n "$CASE_SKIP" ] || CASE_SKIP="LiteLLM did not answer within ${LITELLM_START_TIMEOUT}s"
+    tail -n 20 "$dir/litellm.log" >&2 || true
+    target_litellm_stop
+    return 1
+}
 
 # --- setup --------------------------------------------------------------------------------------
 
@@ -221,6 +659,32 @@ uses_sluice_binaries() {
         case "$t" in sluice*) return 0 ;; esac
     done
     return 1
+}
+
+has_case() {
+    local c
+    for c in "${CASE_LIST[@]}"; do
+        [ "$c" = "$1" ] && return 0
+    done
+    return 1
+}
+
+# ensure_litellm: the pinned LiteLLM proxy in LITELLM_VENV, installed when missing; on failure
+# LITELLM_SKIP says why (the litellm case is then skipped, the run goes on).
+ensure_litellm() {
+    local have
+    have="$("$LITELLM_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("litellm"))' 2>/dev/null || true)"
+    if [ "$have" = "$LITELLM_VERSION" ] && [ -x "$LITELLM_VENV/bin/litellm" ]; then
+        bench_log "litellm $have in $LITELLM_VENV"
+        return 0
+    fi
+    bench_log "pip install litellm[proxy]==$LITELLM_VERSION into $LITELLM_VENV (up to ${PIP_TIMEOUT}s)"
+    if bench_venv_pip "$LITELLM_VENV" "$PIP_TIMEOUT" "$WORK/pip.log" "litellm[proxy]==$LITELLM_VERSION"; then
+        bench_log "litellm installed"
+    else
+        LITELLM_SKIP="pip install litellm[proxy]==$LITELLM_VERSION failed or took over ${PIP_TIMEOUT}s (no route to PyPI?): $(grep -v '^ *$' "$WORK/pip.log" | tail -n 1)"
+        bench_log "litellm case will be skipped: $LITELLM_SKIP"
+    fi
 }
 
 setup() {
@@ -235,6 +699,11 @@ setup() {
 
     bench_require wrk:wrk nginx:nginx curl:curl python3:python3
 
+    # Before anything starts, so every process (mock, proxies, wrk) inherits the raised limit.
+    if has_case conn_scaling; then
+        bench_raise_nofile $((CONN_MAX + 5000))
+    fi
+
     if uses_sluice_binaries; then
         if [ "$SKIP_BUILD" != 1 ]; then
             bench_log "swift build -c release"
@@ -248,7 +717,13 @@ setup() {
         fi
     fi
 
+    # Like the build, the (first) install is outside the measured budget.
+    if has_case litellm; then
+        ensure_litellm
+    fi
+
     bench_deadline_init "$MAX_SECONDS"
+    bench_log "cases: ${CASE_LIST[*]}; budget ${MAX_SECONDS}s"
 
     if [ -n "$BACKEND_PORT" ]; then
         MOCK_PORT="$BACKEND_PORT"
@@ -270,55 +745,124 @@ rotated_targets() {
     done
 }
 
-run_case() {
-    local case_name="$1" t r raw parsed status events
-    CASE_BODY="$WORK/$case_name.body.json"
-    CASE_SLUICE_PIPELINE=""
-    CASE_SLUICE_EXTRA=""
-    CASE_SLUICE_ACCESS_LOG=off
-    CASE_VARY=0
-    "case_$case_name"
-    bench_log "case $case_name: $CASE_TITLE"
-
+start_targets() {
+    local t
     for t in "${TARGET_LIST[@]}"; do
         "target_${t}_start"
         bench_log "  $t on 127.0.0.1:${TARGET_PORT[$t]}${TARGET_PID[$t]:+ (pid ${TARGET_PID[$t]})}"
     done
+}
 
-    # One checked request per target, so a broken target shows before any number is taken.
+# stop_targets KEY: records each proxy's peak RSS under KEY, then stops it.
+stop_targets() {
+    local t
+    for t in "${TARGET_LIST[@]}"; do
+        if [ -n "${TARGET_PID[$t]}" ]; then
+            PEAK_RSS[$1.$t]="$(bench_peak_rss_mib "${TARGET_PID[$t]}")"
+        fi
+        "target_${t}_stop"
+    done
+}
+
+# smoke_targets KEY: one checked request per target, so a broken target shows before any number
+# is taken; the result goes to $WORK/KEY.TARGET.smoke.
+smoke_targets() {
+    local t status events
     for t in "${TARGET_LIST[@]}"; do
         read -r status events < <(bench_smoke "$(target_url "$t")" "$CASE_BODY")
-        printf '%s %s\n' "$status" "$events" >"$WORK/$case_name.$t.smoke"
+        printf '%s %s\n' "$status" "$events" >"$WORK/$1.$t.smoke"
         if [ "$status" != 200 ] || { [ "$CASE_EVENTS" -gt 0 ] && [ "$events" -lt "$CASE_EVENTS" ]; }; then
             bench_log "  WARNING: $t smoke request: HTTP $status, $events data events (want 200, >= $CASE_EVENTS)"
             HAD_ERRORS=1
         fi
     done
+}
 
+# measure_targets KEY: a warm-up per target, then ROUNDS interleaved rounds at WRK_CONNECTIONS;
+# one parsed line per round in $WORK/KEY.TARGET.rounds (and, with BENCH_RSS_PIDS, the last RSS
+# sample of the last round in $WORK/KEY.TARGET.rss).
+measure_targets() {
+    local key="$1" t r raw parsed
     for t in "${TARGET_LIST[@]}"; do
         bench_check_deadline
-        bench_wrk "$WORK/$case_name.$t.warmup" "$(target_url "$t")" "$BENCH_DIR/chat-1k.lua" "$WARMUP" "$CASE_BODY"
+        bench_wrk "$WORK/$key.$t.warmup" "$(target_url "$t")" "$BENCH_DIR/chat-1k.lua" "$WARMUP" "$CASE_BODY"
     done
-
     for ((r = 0; r < ROUNDS; r++)); do
         while IFS= read -r t; do
             bench_check_deadline
-            raw="$WORK/$case_name.$t.round$r"
+            raw="$WORK/$key.$t.round$r"
             bench_wrk "$raw" "$(target_url "$t")" "$BENCH_DIR/chat-1k.lua" "$DURATION" "$CASE_BODY"
             parsed="$(bench_wrk_parse "$raw")" || { cat "$raw" >&2; bench_die "cannot parse wrk output"; }
-            printf '%s\n' "$parsed" >>"$WORK/$case_name.$t.rounds"
+            printf '%s\n' "$parsed" >>"$WORK/$key.$t.rounds"
+            if [ -f "$raw.rss" ]; then
+                awk -v t="$t" '$1 == t { print $2 }' "$raw.rss" >"$WORK/$key.$t.rss"
+            fi
             bench_log "  round $((r + 1))/$ROUNDS $t: $parsed (req/s p50ms p99ms non2xx sockerr)"
         done < <(rotated_targets "$r")
     done
+}
 
+# measure_ttfb KEY: bench/ttfb.py over every target (sequential requests, interleaved rounds).
+measure_ttfb() {
+    local t args=()
+    [ "$TTFB_REQUESTS" -gt 0 ] || return 0
+    bench_check_deadline
     for t in "${TARGET_LIST[@]}"; do
-        if [ -n "${TARGET_PID[$t]}" ]; then
-            PEAK_RSS[$case_name.$t]="$(bench_peak_rss_mib "${TARGET_PID[$t]}")"
-        fi
-        "target_${t}_stop"
+        args+=("$t=${TARGET_PORT[$t]}")
     done
+    if ! timeout --kill-after=5 60 python3 "$BENCH_DIR/ttfb.py" "$CASE_BODY" "$TTFB_REQUESTS" "$ROUNDS" "${args[@]}" \
+        </dev/null >"$WORK/$1.ttfb" 2>"$WORK/$1.ttfb.err"; then
+        bench_log "  WARNING: time-to-first-byte client failed: $(tail -n 1 "$WORK/$1.ttfb.err")"
+        HAD_ERRORS=1
+        : >"$WORK/$1.ttfb"
+    fi
+}
 
+run_case() {
+    local case_name="$1"
+    start_targets
+    smoke_targets "$case_name"
+    measure_targets "$case_name"
+    if [ "$CASE_TTFB" = 1 ]; then
+        measure_ttfb "$case_name"
+    fi
+    stop_targets "$case_name"
     render_case "$case_name" >>"$WORK/report.md"
+    if declare -F "summary_$case_name" >/dev/null; then
+        "summary_$case_name"
+    fi
+}
+
+# run_one_case NAME: resets the per-case settings, calls case_NAME, then runs it with its own
+# targets and connection count (or its own runner), or reports it skipped.
+run_one_case() {
+    local case_name="$1" saved_targets=("${TARGET_LIST[@]}")
+    CASE_BODY="$WORK/$case_name.body.json"
+    CASE_SLUICE_PIPELINE=""
+    CASE_SLUICE_EXTRA=""
+    CASE_SLUICE_SERVER=""
+    CASE_SLUICE_BACKEND=""
+    CASE_SLUICE_ACCESS_LOG=off
+    CASE_NGINX_WORKER_CONNECTIONS=""
+    CASE_VARY=0
+    CASE_TARGETS=""
+    CASE_CONNECTIONS=""
+    CASE_RATIOS="sluice/nginx sluice/direct"
+    CASE_RUNNER=""
+    CASE_SKIP=""
+    CASE_TTFB=0
+    "case_$case_name"
+    bench_log "case $case_name: $CASE_TITLE"
+    [ -z "$CASE_TARGETS" ] || read -r -a TARGET_LIST <<<"$CASE_TARGETS"
+    local WRK_CONNECTIONS="${CASE_CONNECTIONS:-$WRK_CONNECTIONS}"
+    if [ -n "$CASE_RUNNER" ]; then
+        "$CASE_RUNNER"
+    elif [ -n "$CASE_SKIP" ]; then
+        render_skip >>"$WORK/report.md"
+    else
+        run_case "$case_name"
+    fi
+    TARGET_LIST=("${saved_targets[@]}")
 }
 
 target_url() { printf 'http://127.0.0.1:%s/v1/chat/completions\n' "${TARGET_PORT[$1]}"; }
@@ -328,6 +872,70 @@ target_url() { printf 'http://127.0.0.1:%s/v1/chat/completions\n' "${TARGET_PORT
 # column FILE N: the Nth field of every line.
 column_of() { awk -v n="$2" '{ print $n }' "$1"; }
 
+# median_of KEY TARGET N: the median of column N (1 req/s, 2 p50 ms, 3 p99 ms) over the rounds;
+# "n/a" when there are none.
+median_of() {
+    local f="$WORK/$1.$2.rounds"
+    [ -s "$f" ] || { echo n/a; return; }
+    # shellcheck disable=SC2046
+    bench_median $(column_of "$f" "$3")
+}
+
+# errors_of KEY [TARGET...]: sets ERRORS_TEXT to "0", or to the non-2xx, socket-error and smoke
+# counts of the targets (default: every target) under KEY, and then HAD_ERRORS. Not for $(…):
+# the flag would stay in the subshell.
+errors_of() {
+    local key="$1" t f non2xx=0 sock=0 smoke bad="" targets=("${TARGET_LIST[@]}")
+    shift
+    [ "$#" -eq 0 ] || targets=("$@")
+    set -- "$key"
+    for t in "${targets[@]}"; do
+        f="$WORK/$1.$t.rounds"
+        [ -s "$f" ] || continue
+        non2xx=$((non2xx + $(awk '{ s += $4 } END { print s + 0 }' "$f")))
+        sock=$((sock + $(awk '{ s += $5 } END { print s + 0 }' "$f")))
+        if [ -f "$WORK/$1.$t.smoke" ]; then
+            read -r smoke _ <"$WORK/$1.$t.smoke"
+            [ "$smoke" = 200 ] || bad="$bad $t:$smoke"
+        fi
+    done
+    ERRORS_TEXT=0
+    if [ "$non2xx" -gt 0 ] || [ "$sock" -gt 0 ] || [ -n "$bad" ]; then
+        HAD_ERRORS=1
+        ERRORS_TEXT="**non-2xx $non2xx, socket $sock${bad:+, smoke HTTP$bad}**"
+    fi
+}
+
+# ok_rps_of KEY TARGET: the median over the rounds of the 2xx answers per second
+# (req/s × (requests − non-2xx) / requests); "n/a" when there are none.
+ok_rps_of() {
+    local f="$WORK/$1.$2.rounds"
+    [ -s "$f" ] || { echo n/a; return; }
+    # shellcheck disable=SC2046
+    bench_median $(awk '{ print ($6 > 0) ? $1 * ($6 - $4) / $6 : $1 }' "$f")
+}
+
+# rss_of KEY TARGET: the RSS sample recorded by measure_targets, "–" when none.
+rss_of() {
+    local f="$WORK/$1.$2.rss"
+    if [ -s "$f" ]; then cat "$f"; else echo "–"; fi
+}
+
+human_bytes() {
+    awk -v b="$1" 'BEGIN {
+        if (b >= 1048576 && b % 1048576 == 0) printf "%d MB\n", b / 1048576
+        else if (b >= 1024 && b % 1024 == 0) printf "%d KB\n", b / 1024
+        else printf "%d B\n", b
+    }'
+}
+
+# summary_add METRIC TARGET MEASURED STATUS: one row of the final issue-8 targets table.
+summary_add() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$WORK/summary.tsv"; }
+
+render_skip() {
+    printf '### %s\n\nskipped: %s\n\n' "$CASE_TITLE" "$CASE_SKIP"
+}
+
 render_case() {
     local case_name="$1" t f rps p50 p99 non2xx sock errors smoke rss
     declare -A RPS=() P99=()
@@ -336,12 +944,9 @@ render_case() {
     printf '|---|---:|---:|---:|---:|---|\n'
     for t in "${TARGET_LIST[@]}"; do
         f="$WORK/$case_name.$t.rounds"
-        # shellcheck disable=SC2046
-        rps="$(bench_median $(column_of "$f" 1))"
-        # shellcheck disable=SC2046
-        p50="$(bench_median $(column_of "$f" 2))"
-        # shellcheck disable=SC2046
-        p99="$(bench_median $(column_of "$f" 3))"
+        rps="$(median_of "$case_name" "$t" 1)"
+        p50="$(median_of "$case_name" "$t" 2)"
+        p99="$(median_of "$case_name" "$t" 3)"
         non2xx="$(awk '{ s += $4 } END { print s + 0 }' "$f")"
         sock="$(awk '{ s += $5 } END { print s + 0 }' "$f")"
         read -r smoke _ <"$WORK/$case_name.$t.smoke"
@@ -356,16 +961,42 @@ render_case() {
         printf '| %s | %s | %s | %s | %s | %s |\n' "$t" "$(bench_fmt "$rps" '%.0f')" \
             "$(bench_fmt "$p50" '%.2f')" "$(bench_fmt "$p99" '%.2f')" "$rss" "$errors"
     done
-    local ref
-    for ref in nginx direct; do
-        printf '| sluice/%s | %s | | %s | | |\n' "$ref" \
-            "$(bench_ratio "${RPS[sluice]:-}" "${RPS[$ref]:-}")" "$(bench_ratio "${P99[sluice]:-}" "${P99[$ref]:-}")"
+    local pair a b
+    for pair in $CASE_RATIOS; do
+        a="${pair%/*}"
+        b="${pair#*/}"
+        if [ -z "${RPS[$a]:-}" ] || [ -z "${RPS[$b]:-}" ]; then continue; fi
+        printf '| %s | %s | | %s | | |\n' "$pair" \
+            "$(bench_ratio "${RPS[$a]}" "${RPS[$b]}")" "$(bench_ratio "${P99[$a]}" "${P99[$b]}")"
     done
-    printf '\nRounds (req/s p50 p99 non-2xx socket-errors):\n\n```\n'
+    if [ "$CASE_TTFB" = 1 ] && [ -s "$WORK/$case_name.ttfb" ]; then
+        render_ttfb "$case_name"
+    fi
+    printf '\nRounds (req/s p50 p99 non-2xx socket-errors requests):\n\n```\n'
     for t in "${TARGET_LIST[@]}"; do
         awk -v t="$t" '{ printf "%-8s %s\n", t, $0 }' "$WORK/$case_name.$t.rounds"
     done
     printf '```\n\n'
+}
+
+# render_ttfb KEY: the time-to-first-byte table of bench/ttfb.py's output, and its summary row.
+render_ttfb() {
+    local f="$WORK/$1.ttfb" direct name n p50 p90 p99 ev added
+    direct="$(awk '$1 == "direct" { print $3 }' "$f")"
+    printf '\nTime to first byte — %s sequential requests per target on one keep-alive connection, %s interleaved rounds (bench/ttfb.py), ms:\n\n' \
+        "$TTFB_REQUESTS" "$ROUNDS"
+    printf '| target | p50 first byte | p90 | p99 | p50 first event | added p50 over direct |\n'
+    printf '|---|---:|---:|---:|---:|---:|\n'
+    while read -r name n p50 p90 p99 ev; do
+        added="n/a"
+        [ -z "$direct" ] || added="$(bench_calc "$p50 - $direct")"
+        printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$(bench_fmt "$p50" '%.3f')" "$(bench_fmt "$p90" '%.3f')" \
+            "$(bench_fmt "$p99" '%.3f')" "$(bench_fmt "$ev" '%.3f')" "$(bench_fmt "$added" '%+.3f')"
+        if [ "$name" = sluice ]; then
+            summary_add "SSE: added time to first byte, p50, sluice over direct" "≤ 0.3 ms" \
+                "$(bench_fmt "$added" '%.3f') ms" "$(bench_met "$added" le 0.3)"
+        fi
+    done <"$f"
 }
 
 report_header() {
@@ -382,19 +1013,28 @@ report_header() {
 - machine: nproc $(nproc), $(uname -sr)
 - versions: sluice ${SLUICE_VERSION}, nginx $(bench_nginx_version), $(bench_wrk_version)
 - git commit: $commit
+- cases: ${CASE_LIST[*]}
 - method: wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d${DURATION}s --latency; $ROUNDS interleaved rounds, medians; ${WARMUP}s warm-up per target;
   nginx worker_processes $WORKERS (keepalive 64, HTTP/1.1 upstream, proxy_buffering off, access_log off);
-  sluice server.workers $WORKERS (access_log off); backend $BACKEND_DESC; all on 127.0.0.1
+  sluice server.workers $WORKERS (access_log off); backend $BACKEND_DESC; all on 127.0.0.1;
+  a case with other settings (connections, targets, bodies) names them in its title
 - peak RSS: VmHWM of the proxy process (nginx: master + workers) at the end of the case; "–" for direct
 
 EOF
+}
+
+render_summary() {
+    [ -s "$WORK/summary.tsv" ] || return 0
+    printf '## issue-8 targets\n\n| target | goal | measured | status |\n|---|---|---|---|\n'
+    awk -F '\t' '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }' "$WORK/summary.tsv"
+    printf '\n'
 }
 
 main() {
     setup
     local c
     for c in "${CASE_LIST[@]}"; do
-        run_case "$c"
+        run_one_case "$c"
     done
     {
         report_header
@@ -402,6 +1042,7 @@ main() {
             printf '> **WARNING: some runs had errors (non-2xx, socket errors or a failed smoke request); see the errors column.**\n\n'
         fi
         cat "$WORK/report.md"
+        render_summary
     } >"$WORK/final.md"
     mkdir -p "$(dirname "$RESULTS_FILE")"
     cp "$WORK/final.md" "$RESULTS_FILE.tmp"
