@@ -3,7 +3,8 @@
 #   make debug     debug build of everything, tests included
 #   make run       release build, then sluice-mock on :8081 + sluice with config/sluice.yaml (Ctrl-C stops both)
 #   make test      test dependencies, unit tests (Swift Testing), then the Python e2e suite
-#   make bench     direct vs nginx vs sluice (bench/run.sh; results in bench/results/latest.md)
+#   make bench     direct vs nginx vs sluice (bench/run.sh; results in bench/results/latest.md);
+#                  SUITE=issue8 make bench: every issue-8 case and its targets table (~13 min)
 #   make check-config   sluice --check on config/sluice.yaml
 #   make clean     remove build output;  make distclean  also the test venv
 
@@ -56,7 +57,7 @@ distclean: clean
 	rm -rf $(VENV)
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
 
 # Container image (deploy/Dockerfile, built from the repo root). Needs a Docker engine with
 # BuildKit; on a machine without one (such as the development VM) this target fails at `docker`.

@@ -59,7 +59,10 @@ bench_wrk_version() { wrk -v 2>&1 | head -n1 | awk '{print $1, $2}'; }
 bench_start() {
     local logfile="$1"
     shift
-    "$@" </dev/null >"$logfile" 2>&1 &
+    # Emptied here, not only by the background redirect: a reader of the log (bench_wait_listen)
+    # must never see the previous process's lines when a target is started a second time.
+    : >"$logfile"
+    "$@" </dev/null >>"$logfile" 2>&1 &
     BENCH_LAST_PID=$!
     BENCH_PIDS+=("$BENCH_LAST_PID")
 }
@@ -132,14 +135,50 @@ bench_free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-# bench_peak_rss_mib PID: VmHWM of PID plus its direct children (nginx workers), in MiB.
-bench_peak_rss_mib() {
-    local pid="$1" total_kb=0 p kb
+# bench_status_mib FIELD PID: the /proc status FIELD (VmHWM, VmRSS) of PID plus its direct
+# children (nginx or uvicorn workers), in MiB.
+bench_status_mib() {
+    local field="$1" pid="$2" total_kb=0 p kb
     for p in "$pid" $(pgrep -P "$pid" 2>/dev/null || true); do
-        kb="$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status" 2>/dev/null || true)"
+        kb="$(awk -v f="$field:" '$1 == f {print $2}' "/proc/$p/status" 2>/dev/null || true)"
         total_kb=$((total_kb + ${kb:-0}))
     done
     awk -v kb="$total_kb" 'BEGIN { printf "%.1f\n", kb / 1024 }'
+}
+
+# bench_peak_rss_mib PID: VmHWM of PID plus its direct children (nginx workers), in MiB.
+bench_peak_rss_mib() { bench_status_mib VmHWM "$1"; }
+
+# bench_rss_mib PID: VmRSS (resident now) of PID plus its direct children, in MiB.
+bench_rss_mib() { bench_status_mib VmRSS "$1"; }
+
+# bench_raise_nofile NEED: raises this shell's soft open-files limit to the hard limit (every
+# process started afterwards inherits it); dies when that stays below NEED.
+bench_raise_nofile() {
+    local need="$1" hard soft
+    hard="$(ulimit -Hn)"
+    [ "$hard" != unlimited ] || hard="$(cat /proc/sys/fs/nr_open)"
+    soft="$(ulimit -Sn)"
+    if [ "$soft" != unlimited ] && ((soft < hard)); then
+        ulimit -Sn "$hard" 2>/dev/null || true
+    fi
+    soft="$(ulimit -Sn)"
+    [ "$soft" = unlimited ] && return 0
+    ((soft >= need)) || bench_die "open-files limit: soft $soft, hard $(ulimit -Hn); the connection-scaling case needs >= $need (raise the hard limit, e.g. in /etc/security/limits.conf or the container's --ulimit nofile, or lower CONN_LEVELS)"
+    bench_log "open-files soft limit $soft (need >= $need)"
+}
+
+# bench_venv_pip VENV TIMEOUT LOGFILE SPEC...: creates VENV when missing, then pip-installs SPEC
+# (wheels only, so no package's build script runs; one retry, 20 s per connection), bounded by
+# TIMEOUT seconds. Returns pip's status; its output goes to LOGFILE.
+bench_venv_pip() {
+    local venv="$1" limit="$2" logfile="$3"
+    shift 3
+    if [ ! -x "$venv/bin/python" ]; then
+        timeout 120 python3 -m venv "$venv" >"$logfile" 2>&1 || return 1
+    fi
+    timeout --kill-after=10 "$limit" "$venv/bin/python" -m pip install -q --disable-pip-version-check \
+        --retries 1 --timeout 20 --only-binary :all: "$@" </dev/null >>"$logfile" 2>&1
 }
 
 # --- load -------------------------------------------------------------------------------------
@@ -161,22 +200,38 @@ bench_smoke() {
     local url="$1" body="$2" out status events
     out="$(mktemp)"
     status="$(curl -sS --max-time 10 -o "$out" -w '%{http_code}' -H 'content-type: application/json' \
-        --data-binary "@$body" "$url" || echo 000)"
+        --data-binary "@$body" "$url")" || true
+    [ -n "$status" ] || status=000
     events="$(grep -c '^data: *{' "$out" || true)"
     rm -f "$out"
     printf '%s %s\n' "$status" "$events"
 }
 
 # bench_wrk OUTFILE URL LUA DURATION_S BODYFILE: one bounded wrk run; raw output to OUTFILE.
+# wrk -t is min(WRK_THREADS, WRK_CONNECTIONS). With BENCH_RSS_PIDS="NAME:PID ..." set, the VmRSS
+# of each PID is sampled every 0.5 s while wrk runs; OUTFILE.rss keeps the last sample ("NAME MiB").
 bench_wrk() {
-    local outfile="$1" url="$2" lua="$3" duration="$4" body="$5" pid status=0
+    local outfile="$1" url="$2" lua="$3" duration="$4" body="$5" pid status=0 threads pair state
+    threads=$((WRK_THREADS < WRK_CONNECTIONS ? WRK_THREADS : WRK_CONNECTIONS))
     # In the background and waited for, so a signal reaches our trap at once and the trap
     # stops wrk by PID (a foreground child would delay the trap until wrk ends).
     BENCH_VARY="${CASE_VARY:-0}" BENCH_BODY_FILE="$body" timeout --kill-after=5 $((duration + 20)) \
-        wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${duration}s" --timeout 5s --latency -s "$lua" "$url" \
+        wrk -t"$threads" -c"$WRK_CONNECTIONS" -d"${duration}s" --timeout 5s --latency -s "$lua" "$url" \
         </dev/null >"$outfile" 2>&1 &
     pid=$!
     BENCH_PIDS+=("$pid")
+    if [ -n "${BENCH_RSS_PIDS:-}" ]; then
+        rm -f "$outfile.rss"
+        while :; do
+            state="$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null || true)"
+            if [ -z "$state" ] || [ "$state" = Z ]; then break; fi
+            for pair in $BENCH_RSS_PIDS; do
+                printf '%s %s\n' "${pair%%:*}" "$(bench_rss_mib "${pair#*:}")"
+            done >"$outfile.rss.tmp"
+            mv "$outfile.rss.tmp" "$outfile.rss"
+            sleep 0.5
+        done
+    fi
     wait "$pid" || status=$?
     bench_forget_pid "$pid"
     if [ "$status" -ne 0 ]; then
@@ -185,7 +240,7 @@ bench_wrk() {
     fi
 }
 
-# bench_wrk_parse FILE: prints "RPS P50_MS P99_MS NON2XX SOCKET_ERRORS" from wrk's --latency output.
+# bench_wrk_parse FILE: prints "RPS P50_MS P99_MS NON2XX SOCKET_ERRORS REQUESTS" from wrk's --latency output.
 bench_wrk_parse() {
     awk '
         function ms(v,   n, u) {
@@ -198,6 +253,7 @@ bench_wrk_parse() {
             return -1
         }
         /^Requests\/sec:/ { rps = $2 }
+        / requests in / { requests = $1 }
         /^ +50% / { p50 = ms($2) }
         /^ +99% / { p99 = ms($2) }
         /Non-2xx or 3xx responses:/ { non2xx = $NF }
@@ -207,7 +263,7 @@ bench_wrk_parse() {
         }
         END {
             if (rps == "") { print "parse-error"; exit 1 }
-            printf "%s %.3f %.3f %d %d\n", rps, p50, p99, non2xx + 0, sock + 0
+            printf "%s %.3f %.3f %d %d %d\n", rps, p50, p99, non2xx + 0, sock + 0, requests + 0
         }
     ' "$1"
 }
@@ -231,4 +287,27 @@ bench_ratio() {
     }'
 }
 
-bench_fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f "\n", v }'; }
+# bench_fmt VALUE FORMAT: VALUE through printf FORMAT; a value that is not a number (n/a) as is.
+bench_fmt() {
+    awk -v v="$1" -v f="$2" 'BEGIN {
+        if (v !~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/) { print (v == "" ? "n/a" : v); exit }
+        printf f "\n", v
+    }'
+}
+
+# bench_met VALUE OP LIMIT: "met" when VALUE OP LIMIT holds (OP: ge, le), "missed" otherwise,
+# "n/a" when VALUE is not a number.
+bench_met() {
+    awk -v v="${1:-}" -v op="$2" -v l="$3" 'BEGIN {
+        if (v !~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/) { print "n/a"; exit }
+        ok = (op == "ge") ? (v + 0 >= l + 0) : (v + 0 <= l + 0)
+        print (ok ? "met" : "missed")
+    }'
+}
+
+# bench_calc EXPR: evaluates an awk arithmetic expression; "n/a" when an operand is "n/a" or a
+# division by zero would happen (pass divisors as the last factor of "a / b").
+bench_calc() {
+    case "$1" in *n/a* | *nan*) echo n/a; return ;; esac
+    awk "BEGIN { x = $1; printf \"%.6f\\n\", x }" 2>/dev/null || echo n/a
+}
