@@ -63,7 +63,8 @@ extension ProxyExchange: UpstreamExchangeDelegate {
 
     /// The endpoint is at its `max_connections`: wait for a slot (polling every millisecond, on this
     /// loop) until the backend's `queue_timeout`, then 503 `no_healthy_backend` (SPEC §11). At most
-    /// `maxSlotWaiters` requests wait per loop; past that they get the 503 at once.
+    /// `maxSlotWaiters` requests wait per loop (each is a client connection already, so
+    /// `server.max_connections` bounds them first); past that they get the 503 at once.
     private func waitForConnectionSlot(_ backend: CompiledBackend) {
         let now = ctx.loop.now
         if slotDeadline == 0 {
@@ -88,7 +89,7 @@ extension ProxyExchange: UpstreamExchangeDelegate {
         ctx.loop.timers.arm(node, now: now, durationNanos: 1_000_000)
     }
 
-    static let maxSlotWaiters = 4096
+    static let maxSlotWaiters = 65_536
 
     /// Stops waiting for a connection slot (got one, gave up, or the request ended).
     func leaveSlotQueue() {
