@@ -11,6 +11,11 @@ import Glibc
 /// Requests are answered strictly in order: bytes of a pipelined request wait in the read buffer
 /// while the current one is answered. Memory per connection stays under `maxHeaderBytes` (head
 /// buffer) plus `maxBodyBytes` (body) plus the bounded response queue.
+///
+/// One timer per connection: the header timeout while a head (and body) arrives, the idle timeout
+/// between requests, and — whenever answer bytes wait for the client — a send timeout of the same
+/// `idle_timeout`, restarted by every write the client lets through: a client that takes nothing
+/// for that long is cut. A closing connection lingers `lingerNanos` once its last byte is written.
 final class HTTPServerConnection: Selectable {
     enum Phase { case head, body, responding, closed }
 
@@ -253,7 +258,12 @@ final class HTTPServerConnection: Selectable {
 
     private func dispatch(_ h: HTTPRequestHead) {
         phase = .responding
-        loop.timers.cancel(timer)
+        // Earlier answers may still wait for the client (pipelining): their send timeout runs on.
+        if pendingOutput > 0 {
+            loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
+        } else {
+            loop.timers.cancel(timer)
+        }
         chunked = nil
         head = nil
         sawHeadBytes = false
@@ -277,7 +287,8 @@ final class HTTPServerConnection: Selectable {
     }
 
     private func timedOut() {
-        if closeAfterFlush || lingering {
+        // Lingering, or the client took no byte of its pending answer for idle_timeout: cut.
+        if closeAfterFlush || lingering || pendingOutput > 0 {
             close()
             return
         }
@@ -298,8 +309,13 @@ final class HTTPServerConnection: Selectable {
         guard phase != .closed else { return }
         if closeNow {
             closeAfterFlush = true
-            loop.timers.arm(timer, now: loop.now, durationNanos: Self.lingerNanos)
-            if outOffset >= out.count { beginLingeringClose() } else { updateInterest() }
+            // The linger starts once the answer is written; until then the send timeout runs.
+            if outOffset >= out.count {
+                beginLingeringClose()
+            } else {
+                loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
+                updateInterest()
+            }
             return
         }
         phase = .head
@@ -309,6 +325,35 @@ final class HTTPServerConnection: Selectable {
             if !processing { process() }
         } else {
             updateInterest()
+        }
+    }
+
+    // MARK: send timeout (the timer's role while answer bytes wait for the client)
+
+    /// Answer bytes were queued: while a response is produced, the send timeout starts unless it
+    /// runs already (between requests the idle or header timer keeps its role).
+    func startSendTimeout() {
+        guard phase == .responding, !timer.isArmed else { return }
+        loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
+    }
+
+    /// The client took some of its pending answer: the send (or idle) timeout starts over. Not a
+    /// head in progress: the header timeout stays absolute.
+    func clientTookOutput() {
+        guard !lingering, phase == .responding || closeAfterFlush || (phase == .head && !sawHeadBytes) else { return }
+        loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
+    }
+
+    /// Everything was written. While a response is produced nothing is timed on the client's side
+    /// (the upstream's timeouts bound the wait); between requests, the idle time restarts.
+    func outputDrained() {
+        switch phase {
+        case .responding:
+            loop.timers.cancel(timer)
+        case .head where !sawHeadBytes:
+            loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
+        default:
+            break
         }
     }
 
@@ -329,6 +374,7 @@ final class HTTPServerConnection: Selectable {
     func beginLingeringClose() {
         guard phase != .closed, !lingering else { return }
         lingering = true
+        loop.timers.arm(timer, now: loop.now, durationNanos: Self.lingerNanos)
         _ = shutdown(fd, Int32(SHUT_WR))
         if interest != Readiness.readable {
             interest = Readiness.readable
