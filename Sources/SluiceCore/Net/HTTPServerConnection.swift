@@ -9,8 +9,10 @@ import Glibc
 ///              └──── keep-alive: next (maybe pipelined) ◀────┴─┘ finish
 /// ```
 /// Requests are answered strictly in order: bytes of a pipelined request wait in the read buffer
-/// while the current one is answered. Memory per connection stays under `maxHeaderBytes` (head
-/// buffer) plus `maxBodyBytes` (body) plus the bounded response queue.
+/// while the current one is answered, and are not parsed while more than `writeHighWater` bytes of
+/// earlier answers wait for the client (reading stops too, so TCP pushes back on the client).
+/// Memory per connection stays under `maxHeaderBytes` (head buffer) plus `maxBodyBytes` (body)
+/// plus the response queue: one answer, or `writeHighWater` plus one event of a stream.
 ///
 /// One timer per connection: the header timeout while a head (and body) arrives, the idle timeout
 /// between requests, and — whenever answer bytes wait for the client — a send timeout of the same
@@ -170,6 +172,8 @@ final class HTTPServerConnection: Selectable {
                 break
             }
             if phase == .head {
+                // A pipelining client that does not read its answers: wait until it takes some.
+                if outputBackedUp { break }
                 if !sawHeadBytes {
                     sawHeadBytes = true
                     headStartedAt = loop.now
@@ -345,23 +349,31 @@ final class HTTPServerConnection: Selectable {
     }
 
     /// Everything was written. While a response is produced nothing is timed on the client's side
-    /// (the upstream's timeouts bound the wait); between requests, the idle time restarts.
+    /// (the upstream's timeouts bound the wait); between requests, the idle time restarts and
+    /// pipelined requests held back by `outputBackedUp` are parsed.
     func outputDrained() {
         switch phase {
         case .responding:
             loop.timers.cancel(timer)
         case .head where !sawHeadBytes:
             loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
+            if inStart < inEnd && !processing { process() }
         default:
             break
         }
     }
 
+    /// More answer bytes wait for the client than a connection may queue: pipelined requests are
+    /// neither parsed nor read until the client takes some (bounds the response queue).
+    var outputBackedUp: Bool { pendingOutput >= limits.writeHighWater }
+
     func updateInterest() {
         guard phase != .closed else { return }
         var want: UInt32 = 0
-        // Stop reading only when the buffer is full of pipelined bytes while a response is pending.
-        if !(inEnd == inBuf.count && inStart == 0 && phase == .responding) { want |= Readiness.readable }
+        // Stop reading when the buffer is full of pipelined bytes while a response is pending, and
+        // between requests while earlier answers back up (hang-ups are reported regardless).
+        let full = inEnd == inBuf.count && inStart == 0 && phase == .responding
+        if !full && !(phase == .head && outputBackedUp) { want |= Readiness.readable }
         if outOffset < out.count { want |= Readiness.writable }
         if want != interest {
             interest = want
