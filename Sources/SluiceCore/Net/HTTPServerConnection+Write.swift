@@ -45,6 +45,7 @@ extension HTTPServerConnection {
         if outOffset >= out.count {
             out.removeAll(keepingCapacity: out.capacity <= 64 * 1024)
             outOffset = 0
+            answersWritten()
             if closeAfterFlush {
                 beginLingeringClose()
                 return

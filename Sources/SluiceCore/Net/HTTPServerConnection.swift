@@ -29,8 +29,11 @@ final class HTTPServerConnection: Selectable {
     let peer: SocketAddress?
     /// The peer's IP as text, formatted once.
     private(set) lazy var peerHost: String = peer?.hostText ?? "unknown"
-    /// Counts data-plane requests in `state.inFlight` (admin and mock connections do not).
+    /// Counts data-plane requests in `state.inFlight` (admin and mock connections do not). A
+    /// request stays counted until the last byte of its answer is written, so a drain waits for it.
     let countsInFlight: Bool
+    /// Answers complete on the handler's side whose bytes still wait for the client (still in flight).
+    private var unsentAnswers = 0
     private let counter: ConnectionCounter?
 
     private(set) var phase: Phase = .head
@@ -309,7 +312,9 @@ final class HTTPServerConnection: Selectable {
     /// The current response is complete; continue with the next request or close.
     func responseFinished(close closeNow: Bool) {
         current = nil
-        if countsInFlight { state.inFlight.wrappingSubtract(1, ordering: .relaxed) }
+        if countsInFlight {
+            if pendingOutput > 0 { unsentAnswers += 1 } else { state.inFlight.wrappingSubtract(1, ordering: .relaxed) }
+        }
         guard phase != .closed else { return }
         if closeNow {
             closeAfterFlush = true
@@ -346,6 +351,13 @@ final class HTTPServerConnection: Selectable {
     func clientTookOutput() {
         guard !lingering, phase == .responding || closeAfterFlush || (phase == .head && !sawHeadBytes) else { return }
         loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
+    }
+
+    /// The answers queued so far are written (or the connection closed): they leave the in-flight count.
+    func answersWritten() {
+        guard unsentAnswers > 0 else { return }
+        state.inFlight.wrappingSubtract(unsentAnswers, ordering: .relaxed)
+        unsentAnswers = 0
     }
 
     /// Everything was written. While a response is produced nothing is timed on the client's side
@@ -415,6 +427,7 @@ final class HTTPServerConnection: Selectable {
         loop.deregister(fd: fd)
         Socket.close(fd: fd)
         counter?.release()
+        answersWritten()
         if let r = current {
             current = nil
             if countsInFlight { state.inFlight.wrappingSubtract(1, ordering: .relaxed) }

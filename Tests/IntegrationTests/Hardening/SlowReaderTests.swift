@@ -110,4 +110,38 @@ import Testing
         #expect(length > 5_000_000)
         #expect(got == length, "answer truncated: \(got) of \(length) bytes after \(monotonicSeconds() - t0) s")
     }
+
+    @Test func drain_waitsForAnAnswerStillBeingWritten_thenExitsZero() throws {
+        let mock = try MockServer()
+        defer { mock.stop() }
+        let yaml = Self.config(idleTimeout: "5s", backendIdle: "5s").replacingOccurrences(
+            of: "server: {idle_timeout: 5s, header_timeout: 5s}",
+            with: "server: {idle_timeout: 5s, header_timeout: 5s, drain_timeout: 15s}")
+        let gw = try GatewayServer(yaml: yaml, mockPort: mock.port)
+        defer { gw.stop() }
+        // The same 7.4 MB answer; SIGTERM once its head arrived, then read at ~2.5 MB/s (~3 s).
+        let body = #"{"model":"gpt-4o-mini","dimensions":4096,"input":["# + Array(repeating: #""x""#, count: 256).joined(separator: ",") + "]}"
+        let c = try TestSocket(port: gw.port)
+        #expect(c.send("POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)") > 0)
+        var all = try #require(c.receive(max: 65536))
+        usleep(200_000)   // the whole answer is queued: complete on the handler's side
+        let t0 = monotonicSeconds()
+        gw.child.signal(SIGTERM)
+        while monotonicSeconds() - t0 < 20 {
+            guard let more = c.receive(max: 65536), !more.isEmpty else { break }
+            all += more
+            usleep(UInt32(Double(more.count) / 2_500_000 * 1e6))
+        }
+        let readFor = monotonicSeconds() - t0
+        let headEnd = try #require(all.firstRange(of: Array("\r\n\r\n".utf8)))
+        let head = String(decoding: all[..<headEnd.lowerBound], as: UTF8.self)
+        let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+            .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? -1
+        #expect(all.count - headEnd.upperBound == length, "answer cut by the drain after \(all.count) bytes, \(readFor) s")
+        // The process exits once the answer is written, well before drain_timeout.
+        let code = gw.child.waitExit(timeout: 10)
+        #expect(code == 0)
+        #expect(monotonicSeconds() - t0 < 12)
+    }
 }
