@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs beyond the Swift toolchain, and only what is missing:
-#   - Debian packages: openssl (the binary: tests make throwaway TLS certificates),
-#     python3 + python3-venv when no working `python3 -m venv` exists.
+#   - Debian packages: openssl (the binary: tests make throwaway TLS certificates), wrk (the
+#     load of the reload-under-load test and of `make soak`), python3 + python3-venv when no
+#     working `python3 -m venv` exists.
 #   - A Python venv in .venv-test/ with the openai SDK (3.x), pytest, prometheus_client, httpx.
 # Idempotent: a second run changes nothing and prints one line per check.
 # Runs unattended (CI=true, no stdin) as root on a fresh Debian 12 machine; as another user it
@@ -69,6 +70,11 @@ install_system_packages() {
         log "openssl: present"
     else
         wanted+=(openssl)
+    fi
+    if command -v wrk >/dev/null 2>&1; then
+        log "wrk: present"
+    else
+        wanted+=(wrk)
     fi
     if ! command -v "$PYTHON" >/dev/null 2>&1; then
         wanted+=(python3 python3-venv)
