@@ -17,7 +17,7 @@ import Testing
 /// - Meanwhile 8 keep-alive clients (one request each per 10 ms) keep p99 under 50 ms, and the
 ///   backends record no failure (their `idle` timeout is shorter than the clients' stall). The
 ///   50 ms verdict needs a machine quiet enough to give it: when the same load alone, just before,
-///   has a p99 of 15 ms or more (other jobs, suites running in parallel), the test says so and only
+///   has a p99 of 25 ms or more (other jobs, suites running in parallel), the test says so and only
 ///   checks that nothing stalled (p99 under 1 s).
 @Suite(.serialized) struct SlowClientLoadTests {
     static let headerTimeout = 2.0
@@ -29,8 +29,9 @@ import Testing
     /// the gap between the two timeouts, so a connection cut by the wrong one is caught.
     static let slack = 1.5
     /// The keep-alive load's p99 without slow clients above which the machine is too busy for a
-    /// 50 ms verdict (other jobs, parallel suites): the test then only checks that nothing stalls.
-    static let quietBaselineP99 = 0.015
+    /// 50 ms verdict (other jobs, parallel suites): half the bound. The test then only checks that
+    /// nothing stalls.
+    static let quietBaselineP99 = 0.025
 
     static let config = """
         version: 1
