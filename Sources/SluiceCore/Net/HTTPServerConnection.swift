@@ -1,5 +1,8 @@
 import Glibc
 
+// Longer than the 400-line guide: the read state machine and the one timer's roles (header, idle,
+// send, linger) share private state; the write side is in HTTPServerConnection+Write.swift.
+
 /// One downstream HTTP/1.1 connection (data plane, admin or mock). Loop-confined; owns its fd.
 ///
 /// ```
