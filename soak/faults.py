@@ -5,9 +5,10 @@ Upstreams: `mock` (sluice-mock, fast, with its x-mock-* faults), `fault` (fault_
 resets, hangs, garbage, trickles), `victim` (a sluice-mock streaming 50 tokens/s that a killer
 thread SIGKILLs and restarts on the same port every few seconds, mid-stream) and `dead` (a port
 nothing listens on). The timeouts (2 s first byte and idle) leave a shared, busy machine room for
-stalls of a second or more without changing an answer. Each request checks the answer SPEC §3 prescribes: 502 upstream_unavailable,
-504 upstream_timeout, upstream statuses passed through, or for a stream cut after its head the
-in-band `stream_interrupted` error event and no terminating chunk.
+stalls of a second or more without changing an answer. Each request checks the answer SPEC §3
+prescribes: 502 upstream_unavailable, 504 upstream_timeout, upstream statuses passed through, or
+for a stream cut after its head the in-band `stream_interrupted` error event and no terminating
+chunk.
 """
 
 from __future__ import annotations
@@ -252,7 +253,8 @@ def run(requests: int, concurrency: int = 16, max_seconds: float = 600.0, kill_e
         rss_mid = -1
         for phase_budget in (half, requests - half):
             budget = [phase_budget]
-            threads = [threading.Thread(target=worker, args=(data_port, deadline, budget, lock, tally, 1000 + i + tally.done))
+            threads = [threading.Thread(target=worker, daemon=True,
+                                        args=(data_port, deadline, budget, lock, tally, 1000 + i + tally.done))
                        for i in range(concurrency)]
             for t in threads:
                 t.start()
