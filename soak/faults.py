@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from .client import Connection, ProtocolError, Response, admin_json, chat_body
-from .procs import Proc, fd_census, free_port, rss_kib, start_fault, start_mock, start_sluice
+from .procs import Proc, free_port, rss_kib, settled_census, start_fault, start_mock, start_sluice
 
 CONFIG = """\
 version: 1
@@ -234,12 +234,21 @@ def run(requests: int, concurrency: int = 16, max_seconds: float = 600.0, kill_e
         data_port, admin_port = gw.port("data"), gw.port("admin")
         upstream_ports = {ports["mock"], ports["fault"], ports["victim"]}
 
-        # Warm-up: pools, allocator arenas, first-use paths; then the baseline.
-        warm = Tally()
         lock = threading.Lock()
-        worker(data_port, time.monotonic() + 60, [200], lock, warm, 1)
+
+        def phase(budget: int, tally: Tally, deadline: float, seed: int) -> None:
+            left = [budget]
+            threads = [threading.Thread(target=worker, daemon=True, args=(data_port, deadline, left, lock, tally, seed + i))
+                       for i in range(concurrency)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+
+        # Warm-up: pools, allocator arenas, first-use paths; then the baseline.
+        phase(min(requests, 400), Tally(), time.monotonic() + 60, 1)
         quiesce(admin_port)
-        base_census = fd_census(gw.pid, upstream_ports, data_port)
+        base_census = settled_census(gw.pid, upstream_ports, data_port, admin_port)
         rss_base = rss_kib(gw.pid)
         log(f"faults: baseline fds {base_census}, RSS {rss_base} KiB")
 
@@ -251,15 +260,8 @@ def run(requests: int, concurrency: int = 16, max_seconds: float = 600.0, kill_e
         deadline = start + max_seconds
         half = requests // 2
         rss_mid = -1
-        for phase_budget in (half, requests - half):
-            budget = [phase_budget]
-            threads = [threading.Thread(target=worker, daemon=True,
-                                        args=(data_port, deadline, budget, lock, tally, 1000 + i + tally.done))
-                       for i in range(concurrency)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+        for n, phase_budget in enumerate((half, requests - half)):
+            phase(phase_budget, tally, deadline, 1000 * (n + 1))
             if rss_mid < 0:
                 quiesce(admin_port)
                 rss_mid = rss_kib(gw.pid)
@@ -267,8 +269,7 @@ def run(requests: int, concurrency: int = 16, max_seconds: float = 600.0, kill_e
         killers.remove(killer)
         procs.append(killer.stop())
         settled = quiesce(admin_port)
-        time.sleep(0.3)  # the last closes and linger timers
-        census = fd_census(gw.pid, upstream_ports, data_port)
+        census = settled_census(gw.pid, upstream_ports, data_port, admin_port)
         rss_end = rss_kib(gw.pid)
         _, backends = admin_json(admin_port, "/backends")
         alive = gw.alive()
@@ -289,12 +290,10 @@ def run(requests: int, concurrency: int = 16, max_seconds: float = 600.0, kill_e
             "rss_growth_second_half_kib": rss_end - rss_mid,
             "rss_growth_allowed_kib": rss_growth_kib,
         }
-        non_upstream_before = base_census["total"] - base_census["upstream"]
-        non_upstream_after = census["total"] - census["upstream"]
         result["ok"] = bool(
             alive and settled and not tally.wrong and tally.done == requests
-            and non_upstream_after == non_upstream_before
-            and census["client"] == 0 and census["close_wait"] == 0
+            and census["fixed"] == base_census["fixed"]
+            and census["client"] == 0 and census["close_wait"] == 0 and census["other_socket"] == 0
             and census["upstream"] <= result["pooled_upstream_limit"]
             and rss_end - rss_mid <= rss_growth_kib
         )

@@ -142,16 +142,16 @@ def rss_kib(pid: int) -> int:
     return -1
 
 
-def fd_count(pid: int) -> int:
-    return len(os.listdir(f"/proc/{pid}/fd"))
 
-
-def fd_census(pid: int, upstream_ports: set[int], data_port: int) -> dict[str, int]:
-    """The fds of `pid` by kind: upstream sockets, client sockets, listeners, other sockets
-    (by TCP state), and non-socket fds."""
+def fd_census(pid: int, upstream_ports: set[int], data_port: int, admin_port: int = -1) -> dict[str, int]:
+    """The fds of `pid` by kind, from one listing: upstream sockets, client and admin connections,
+    listeners, CLOSE_WAIT sockets (the peer closed, the process did not: a leak if it stays), other
+    sockets (e.g. closed but not released), and non-socket fds. `fixed` is what must not change over
+    a run: all but upstream sockets (pooled) and CLOSE_WAIT ones (checked apart)."""
     inodes: dict[str, int] = {}
     other = 0
-    for fd in os.listdir(f"/proc/{pid}/fd"):
+    listing = os.listdir(f"/proc/{pid}/fd")
+    for fd in listing:
         try:
             target = os.readlink(f"/proc/{pid}/fd/{fd}")
         except OSError:
@@ -160,7 +160,8 @@ def fd_census(pid: int, upstream_ports: set[int], data_port: int) -> dict[str, i
             inodes[target[8:-1]] = inodes.get(target[8:-1], 0) + 1
         else:
             other += 1
-    census = {"total": 0, "upstream": 0, "client": 0, "listen": 0, "close_wait": 0, "other_socket": 0, "non_socket": other}
+    census = {"total": 0, "upstream": 0, "client": 0, "admin": 0, "listen": 0, "close_wait": 0, "other_socket": 0,
+              "non_socket": other}
     seen = 0
     for table in (f"/proc/{pid}/net/tcp", f"/proc/{pid}/net/tcp6"):
         try:
@@ -183,8 +184,24 @@ def fd_census(pid: int, upstream_ports: set[int], data_port: int) -> dict[str, i
                 census["upstream"] += 1
             elif local == data_port:
                 census["client"] += 1
+            elif local == admin_port:
+                census["admin"] += 1
             else:
                 census["other_socket"] += 1
     census["other_socket"] += sum(inodes.values()) - seen
-    census["total"] = fd_count(pid)
+    census["total"] = len(listing)
+    census["fixed"] = (census["listen"] + census["client"] + census["admin"] + census["other_socket"]
+                       + census["non_socket"])
     return census
+
+
+def settled_census(pid: int, upstream_ports: set[int], data_port: int, admin_port: int,
+                   timeout: float = 3.0) -> dict[str, int]:
+    """`fd_census` once no client, admin, CLOSE_WAIT or other socket is left (or after `timeout`):
+    closes in progress are not leaks; what stays after `timeout` is."""
+    deadline = time.monotonic() + timeout
+    while True:
+        c = fd_census(pid, upstream_ports, data_port, admin_port)
+        if c["client"] + c["admin"] + c["close_wait"] + c["other_socket"] == 0 or time.monotonic() > deadline:
+            return c
+        time.sleep(0.05)
