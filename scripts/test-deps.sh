@@ -2,7 +2,8 @@
 # Installs what `make test` needs beyond the Swift toolchain, and only what is missing:
 #   - Debian packages: openssl (the binary: tests make throwaway TLS certificates), redis-server
 #     (the scale-out tests start their own on a loopback port; the system service is not used),
-#     python3 + python3-venv when no working `python3 -m venv` exists.
+#     wrk (the load of the reload-under-load test and of `make soak`), python3 + python3-venv when
+#     no working `python3 -m venv` exists.
 #   - A Python venv in .venv-test/ with the openai SDK (3.x), pytest, prometheus_client, httpx.
 # Idempotent: a second run changes nothing and prints one line per check.
 # Runs unattended (CI=true, no stdin) as root on a fresh Debian 12 machine; as another user it
@@ -75,6 +76,11 @@ install_system_packages() {
         log "redis-server: present"
     else
         wanted+=(redis-server)
+    fi
+    if command -v wrk >/dev/null 2>&1; then
+        log "wrk: present"
+    else
+        wanted+=(wrk)
     fi
     if ! command -v "$PYTHON" >/dev/null 2>&1; then
         wanted+=(python3 python3-venv)

@@ -17,14 +17,17 @@ extension HTTPServerConnection {
             }
             if written == bytes.count { return }
             out.append(contentsOf: bytes[(bytes.startIndex + written)...])
+            startSendTimeout()
             updateInterest()
         } else {
             out.append(contentsOf: bytes)
+            startSendTimeout()
         }
     }
 
     /// Writes pending bytes when the socket is writable.
     func flush() {
+        let before = outOffset
         while outOffset < out.count {
             let r: IOResult<Int>
             do {
@@ -38,14 +41,19 @@ extension HTTPServerConnection {
             guard case .done(let n) = r else { break }
             outOffset += n
         }
+        if phase == .closed { return }
         if outOffset >= out.count {
             out.removeAll(keepingCapacity: out.capacity <= 64 * 1024)
             outOffset = 0
+            answersWritten()
             if closeAfterFlush {
                 beginLingeringClose()
                 return
             }
+            outputDrained()
             current?.didDrain()
+        } else if outOffset > before {
+            clientTookOutput()
         }
         updateInterest()
     }

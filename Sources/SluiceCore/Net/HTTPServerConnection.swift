@@ -1,5 +1,9 @@
 import Glibc
 
+// Longer than the 400-line guide: the read state machine and the one timer's roles (header, idle,
+// send, linger) share private state; the write side is in HTTPServerConnection+Write.swift, the
+// TLS handshake in HTTPServerConnection+TLS.swift.
+
 /// One downstream HTTP/1.1 connection (data plane, admin or mock), in plaintext or, on a
 /// `listen.tls` listener, over a `TLSSession`. Loop-confined; owns its fd and its TLS session.
 ///
@@ -12,8 +16,15 @@ import Glibc
 ///                            └──── keep-alive: next (maybe pipelined) ◀────┴─┘ finish
 /// ```
 /// Requests are answered strictly in order: bytes of a pipelined request wait in the read buffer
-/// while the current one is answered. Memory per connection stays under `maxHeaderBytes` (head
-/// buffer) plus `maxBodyBytes` (body) plus the bounded response queue.
+/// while the current one is answered, and are not parsed while more than `writeHighWater` bytes of
+/// earlier answers wait for the client (reading stops too, so TCP pushes back on the client).
+/// Memory per connection stays under `maxHeaderBytes` (head buffer) plus `maxBodyBytes` (body)
+/// plus the response queue: one answer, or `writeHighWater` plus one event of a stream.
+///
+/// One timer per connection: the header timeout while a head (and body) arrives, the idle timeout
+/// between requests, and — whenever answer bytes wait for the client — a send timeout of the same
+/// `idle_timeout`, restarted by every write the client lets through: a client that takes nothing
+/// for that long is cut. A closing connection lingers `lingerNanos` once its last byte is written.
 final class HTTPServerConnection: Selectable {
     enum Phase { case handshake, head, body, responding, closed }
 
@@ -25,8 +36,11 @@ final class HTTPServerConnection: Selectable {
     let peer: SocketAddress?
     /// The peer's IP as text, formatted once.
     private(set) lazy var peerHost: String = peer?.hostText ?? "unknown"
-    /// Counts data-plane requests in `state.inFlight` (admin and mock connections do not).
+    /// Counts data-plane requests in `state.inFlight` (admin and mock connections do not). A
+    /// request stays counted until the last byte of its answer is written, so a drain waits for it.
     let countsInFlight: Bool
+    /// Answers complete on the handler's side whose bytes still wait for the client (still in flight).
+    private var unsentAnswers = 0
     private let counter: ConnectionCounter?
     /// The listener's TLS context, or nil for plaintext; the session is made in `start()`.
     private let tlsContext: TLSContext?
@@ -187,6 +201,8 @@ final class HTTPServerConnection: Selectable {
                 break
             }
             if phase == .head {
+                // A pipelining client that does not read its answers: wait until it takes some.
+                if outputBackedUp { break }
                 if !sawHeadBytes {
                     sawHeadBytes = true
                     headStartedAt = loop.now
@@ -275,7 +291,12 @@ final class HTTPServerConnection: Selectable {
 
     private func dispatch(_ h: HTTPRequestHead) {
         phase = .responding
-        loop.timers.cancel(timer)
+        // Earlier answers may still wait for the client (pipelining): their send timeout runs on.
+        if pendingOutput > 0 {
+            loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
+        } else {
+            loop.timers.cancel(timer)
+        }
         chunked = nil
         head = nil
         sawHeadBytes = false
@@ -300,7 +321,9 @@ final class HTTPServerConnection: Selectable {
     }
 
     private func timedOut() {
-        if closeAfterFlush || lingering || phase == .handshake {
+        // Lingering, a handshake that did not finish in time, or the client took no byte of its
+        // pending answer for idle_timeout: cut.
+        if closeAfterFlush || lingering || phase == .handshake || pendingOutput > 0 {
             close()
             return
         }
@@ -317,12 +340,19 @@ final class HTTPServerConnection: Selectable {
     /// The current response is complete; continue with the next request or close.
     func responseFinished(close closeNow: Bool) {
         current = nil
-        if countsInFlight { state.inFlight.wrappingSubtract(1, ordering: .relaxed) }
+        if countsInFlight {
+            if pendingOutput > 0 { unsentAnswers += 1 } else { state.inFlight.wrappingSubtract(1, ordering: .relaxed) }
+        }
         guard phase != .closed else { return }
         if closeNow {
             closeAfterFlush = true
-            loop.timers.arm(timer, now: loop.now, durationNanos: Self.lingerNanos)
-            if outOffset >= out.count { beginLingeringClose() } else { updateInterest() }
+            // The linger starts once the answer is written; until then the send timeout runs.
+            if outOffset >= out.count {
+                beginLingeringClose()
+            } else {
+                loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
+                updateInterest()
+            }
             return
         }
         phase = .head
@@ -336,11 +366,55 @@ final class HTTPServerConnection: Selectable {
         if tls != nil, !processing { readBufferedTLS() }   // (inside `process`, its caller reads on)
     }
 
+    // MARK: send timeout (the timer's role while answer bytes wait for the client)
+
+    /// Answer bytes were queued: while a response is produced, the send timeout starts unless it
+    /// runs already (between requests the idle or header timer keeps its role).
+    func startSendTimeout() {
+        guard phase == .responding, !timer.isArmed else { return }
+        loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
+    }
+
+    /// The client took some of its pending answer: the send (or idle) timeout starts over. Not a
+    /// head in progress: the header timeout stays absolute.
+    func clientTookOutput() {
+        guard !lingering, phase == .responding || closeAfterFlush || (phase == .head && !sawHeadBytes) else { return }
+        loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
+    }
+
+    /// The answers queued so far are written (or the connection closed): they leave the in-flight count.
+    func answersWritten() {
+        guard unsentAnswers > 0 else { return }
+        state.inFlight.wrappingSubtract(unsentAnswers, ordering: .relaxed)
+        unsentAnswers = 0
+    }
+
+    /// Everything was written. While a response is produced nothing is timed on the client's side
+    /// (the upstream's timeouts bound the wait); between requests, the idle time restarts and
+    /// pipelined requests held back by `outputBackedUp` are parsed.
+    func outputDrained() {
+        switch phase {
+        case .responding:
+            loop.timers.cancel(timer)
+        case .head where !sawHeadBytes:
+            loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
+            if inStart < inEnd && !processing { process() }
+        default:
+            break
+        }
+    }
+
+    /// More answer bytes wait for the client than a connection may queue: pipelined requests are
+    /// neither parsed nor read until the client takes some (bounds the response queue).
+    var outputBackedUp: Bool { pendingOutput >= limits.writeHighWater }
+
     func updateInterest() {
         guard phase != .closed else { return }
         var want: UInt32 = 0
-        // Stop reading only when the buffer is full of pipelined bytes while a response is pending.
-        if !(inEnd == inBuf.count && inStart == 0 && phase == .responding) { want |= Readiness.readable }
+        // Stop reading when the buffer is full of pipelined bytes while a response is pending, and
+        // between requests while earlier answers back up (hang-ups are reported regardless).
+        let full = inEnd == inBuf.count && inStart == 0 && phase == .responding
+        if !full && !(phase == .head && outputBackedUp) { want |= Readiness.readable }
         if outOffset < out.count { want |= Readiness.writable }
         setInterest(want | tlsInterest)
     }
@@ -359,6 +433,7 @@ final class HTTPServerConnection: Selectable {
         guard phase != .closed, !lingering else { return }
         lingering = true
         tls?.shutdown()   // close_notify; what the client sends afterwards is discarded undecrypted
+        loop.timers.arm(timer, now: loop.now, durationNanos: Self.lingerNanos)
         _ = shutdown(fd, Int32(SHUT_WR))
         if interest != Readiness.readable {
             interest = Readiness.readable
@@ -388,6 +463,7 @@ final class HTTPServerConnection: Selectable {
         tls?.shutdown()
         Socket.close(fd: fd)
         counter?.release()
+        answersWritten()
         if let r = current {
             current = nil
             if countsInFlight { state.inFlight.wrappingSubtract(1, ordering: .relaxed) }

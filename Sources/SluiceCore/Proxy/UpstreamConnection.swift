@@ -154,16 +154,20 @@ final class UpstreamConnection: Selectable {
         loop.modify(fd: fd, events: want)
     }
 
-    /// Stops reading the response (the client is slower than the upstream).
+    /// Stops reading the response (the client is slower than the upstream). The idle timeout
+    /// stops too: the upstream is not stalled, the client is — the downstream send timeout bounds
+    /// that (and `total` still runs), so a slow client is never counted as an upstream failure.
     func pauseReading() {
         guard !paused, state == .body else { return }
         paused = true
+        loop.timers.cancel(phaseTimer)
         setInterest(0)
     }
 
     func resumeReading() {
         guard paused else { return }
         paused = false
+        loop.timers.arm(phaseTimer, now: loop.now, durationNanos: timeouts.idle)
         setInterest(Readiness.readable)
         readResponse()
     }
