@@ -76,7 +76,7 @@ WRK_THREADS="${WRK_THREADS:-2}"
 WRK_CONNECTIONS="${WRK_CONNECTIONS:-64}"
 DEFAULT_CASES="json sse json_pipeline json_limit"
 ISSUE8_CASES="idle_rss sse workers body_size conn_scaling litellm"
-ALL_CASES="json sse json_pipeline json_limit json_log json_global_exact json_global_leased idle_rss workers body_size conn_scaling litellm"
+ALL_CASES="json sse json_pipeline json_limit json_log json_global_exact json_global_leased json_tls_upstream idle_rss workers body_size conn_scaling litellm"
 SUITE="${SUITE:-}"
 if [ -z "${CASES:-}" ]; then
     case "$SUITE" in
@@ -238,6 +238,8 @@ case_sse() {
 # The issue-8 cases and their targets (sluice_guard, litellm).
 # shellcheck source=bench/issue8.sh
 source "$BENCH_DIR/issue8.sh"
+# shellcheck source=bench/tls.sh
+source "$BENCH_DIR/tls.sh"
 
 # --- targets ------------------------------------------------------------------------------------
 
@@ -254,7 +256,8 @@ start_nginx() {
     chmod 755 "$dir"
     port="$(bench_free_port)"
     sed -e "s|@WORKERS@|$workers|g" -e "s|@DIR@|$dir|g" -e "s|@PORT@|$port|g" \
-        -e "s|@BACKEND_PORT@|$MOCK_PORT|g" -e "s|@WORKER_CONNECTIONS@|${CASE_NGINX_WORKER_CONNECTIONS:-4096}|g" \
+        -e "s|@BACKEND_PORT@|${CASE_UPSTREAM_PORT:-$MOCK_PORT}|g" -e "s|@WORKER_CONNECTIONS@|${CASE_NGINX_WORKER_CONNECTIONS:-4096}|g" \
+        -e "s|@UPSTREAM_SCHEME@|${CASE_NGINX_UPSTREAM_SCHEME:-http}|g" -e "s|@UPSTREAM_TLS@|${CASE_NGINX_UPSTREAM_TLS:-}|g" \
         "$BENCH_DIR/nginx.conf.tmpl" >"$dir/nginx.conf"
     bench_start "$dir/stderr.log" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log"
     TARGET_PID[$name]="$BENCH_LAST_PID"
@@ -289,7 +292,7 @@ auth:
   mode: none
 backends:
   - name: mock
-    endpoints: ["http://127.0.0.1:$MOCK_PORT"]
+    endpoints: ["${CASE_SLUICE_ENDPOINT:-http://127.0.0.1:$MOCK_PORT}"]
 ${CASE_SLUICE_BACKEND:-}
 routes:
   - name: all
@@ -491,6 +494,10 @@ run_one_case() {
     CASE_SLUICE_BACKEND=""
     CASE_SLUICE_ACCESS_LOG=off
     CASE_NGINX_WORKER_CONNECTIONS=""
+    CASE_UPSTREAM_PORT=""
+    CASE_NGINX_UPSTREAM_SCHEME=""
+    CASE_NGINX_UPSTREAM_TLS=""
+    CASE_SLUICE_ENDPOINT=""
     CASE_VARY=0
     CASE_TARGETS=""
     CASE_CONNECTIONS=""
