@@ -109,8 +109,14 @@ final class ClusterStore: Sendable {
             return
         }
         let sent = rest.map { charges[$0] }
+        // One lease refill per bucket at a time in this process: concurrent misses take only their
+        // cost, or a burst of them would each take a lease and drain the shared bucket into this one.
+        let refills: [Bool] = leases.withLock { book in sent.map { $0.leased && book.beginRefill($0) } }
         var args: [[UInt8]] = []
-        for c in sent { args += c.admitArgs(extra: c.leased ? c.leaseSize : 0) }
+        for (c, refill) in zip(sent, refills) { args += c.admitArgs(extra: refill ? c.leaseSize : 0) }
+        let endRefills = { [self] in
+            leases.withLock { book in for (c, refill) in zip(sent, refills) where refill { book.endRefill(c) } }
+        }
         // An admission that answers after its timeout took tokens nobody will settle: give them back.
         let undoLate: (RESPValue) -> Void = { [weak client] v in
             guard let client, let late = GlobalAdmitReply(v, count: sent.count), late.admitted else { return }
@@ -123,6 +129,7 @@ final class ClusterStore: Sendable {
             if !keys.isEmpty { client.eval(.reconcile, ClusterScripts.reconcile, keys: keys, args: back) { _ in } }
         }
         client.eval(.admit, ClusterScripts.admit, keys: sent.map(\.redisKey), args: args, onLate: undoLate) { [self] reply in
+            endRefills()
             guard case .success(let v) = reply, let parsed = GlobalAdmitReply(v, count: sent.count) else {
                 self.giveBack(charges, covered)
                 if case .success(let v) = reply { Logger.warn("cluster store: unexpected admit reply \(v)") }
@@ -145,6 +152,13 @@ final class ClusterStore: Sendable {
                 }
             }
             guard parsed.admitted else {
+                // Refused only by leased buckets whose lease (refilled meanwhile by another request
+                // of this replica) now holds the cost: admit from the lease.
+                if let admitted = self.admitFromRefilledLeases(charges, covered, sent, parsed, isEmbeddings: isEmbeddings,
+                                                               headers: headers) {
+                    completion(admitted)
+                    return
+                }
                 self.giveBack(charges, covered)
                 let rejection = GlobalRejection.make(sent, parsed)
                     ?? LimitRejection(limitName: sent[0].name, key: sent[0].key, requested: sent[0].cost, remaining: 0,
@@ -174,6 +188,30 @@ final class ClusterStore: Sendable {
             completion(.admitted(GlobalReservation(entries: entries, isEmbeddings: isEmbeddings), headers: headers,
                                  outcomes: outcomes))
         }
+    }
+
+    /// After a refusal: when every refusing bucket is leased and the leases now cover every charge
+    /// not yet covered, take those from the leases instead (nothing was taken in Redis).
+    private func admitFromRefilledLeases(_ charges: [GlobalCharge], _ covered: [Bool], _ sent: [GlobalCharge],
+                                         _ parsed: GlobalAdmitReply, isEmbeddings: Bool,
+                                         headers: [(RateLimitUnit, BucketHeaderState)]) -> GlobalAdmission? {
+        guard sent.allSatisfy(\.leased) else { return nil }
+        let now = SystemClock.monotonicNanos()
+        let ok = leases.withLock { book -> Bool in
+            var taken: [GlobalCharge] = []
+            for c in sent {
+                guard book.take(c, now: now) else {
+                    for t in taken { book.giveBack(t) }
+                    return false
+                }
+                taken.append(c)
+            }
+            return true
+        }
+        guard ok else { return nil }
+        let entries = charges.map { GlobalReservation.Entry(charge: $0, viaLease: true) }
+        return .admitted(GlobalReservation(entries: entries, isEmbeddings: isEmbeddings), headers: headers,
+                         outcomes: charges.map { ($0.name, "allowed") })
     }
 
     private func giveBack(_ charges: [GlobalCharge], _ covered: [Bool]) {

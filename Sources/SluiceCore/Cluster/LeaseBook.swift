@@ -10,6 +10,8 @@ struct LeaseBook {
     }
     private var leases: [LeaseKey: Lease] = [:]
     private var deltas: [LeaseKey: (GlobalCharge, Int)] = [:]
+    /// Buckets with a lease refill in flight (at most one each).
+    private var refilling: Set<LeaseKey> = []
     /// Most buckets with a lease or a pending settlement; past it new leases are not kept.
     static let maxEntries = 100_000
 
@@ -20,6 +22,15 @@ struct LeaseBook {
 
     var count: Int { leases.count }
     var outstanding: Int { leases.values.reduce(0) { $0 + max($1.tokens, 0) } }
+
+    /// Claims the bucket's one refill slot; false when a refill is already in flight.
+    mutating func beginRefill(_ c: GlobalCharge) -> Bool {
+        refilling.insert(LeaseKey(limit: c.name, key: c.key)).inserted
+    }
+
+    mutating func endRefill(_ c: GlobalCharge) {
+        refilling.remove(LeaseKey(limit: c.name, key: c.key))
+    }
 
     /// Takes the cost from a live lease that holds it.
     mutating func take(_ c: GlobalCharge, now: UInt64) -> Bool {

@@ -113,6 +113,19 @@ struct GlobalLimitsTests {
         #expect(third.isEmpty)
     }
 
+    @Test func oneLeaseRefillPerBucketAtATime() {
+        var c = LimitTestConfig.make("l", key: [.tenant], limit: 1000)
+        c.mode = .leased
+        let charge = Self.limits([c]).charges(for: Self.subject, cost: LimitCost(inputTokens: 1, outputTokens: 0, isEmbeddings: false),
+                                              maxOutput: 0)[0]
+        var book = LeaseBook()
+        let first = book.beginRefill(charge), second = book.beginRefill(charge)
+        #expect(first && !second, "a concurrent miss takes only its cost")
+        book.endRefill(charge)
+        let third = book.beginRefill(charge)
+        #expect(third)
+    }
+
     @Test func scanPatternsEscapeGlobCharacters() {
         #expect(ClusterScripts.globEscaped("a*b?[c]\\") == "a\\*b\\?\\[c\\]\\\\")
         #expect(ClusterScripts.admit.sha.count == 40)
