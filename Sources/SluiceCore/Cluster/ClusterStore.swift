@@ -242,9 +242,9 @@ final class ClusterStore: Sendable {
         }
     }
 
-    /// Returns expired leases and sends the pending lease settlements (one script call).
-    func flushLeases(client: RedisClient) {
-        let now = SystemClock.monotonicNanos()
+    /// Returns expired leases (every lease with `now` = .max, at shutdown) and sends the pending lease
+    /// settlements, in one script call.
+    func flushLeases(client: RedisClient, now: UInt64 = SystemClock.monotonicNanos()) {
         let due = leases.withLock { $0.collect(now: now) }
         guard !due.isEmpty else { return }
         var keys: [[UInt8]] = []
@@ -312,15 +312,5 @@ extension ClusterOp {
 
 extension ClusterStore {
     /// Returns every lease at once (shutdown), with the pending settlements.
-    func returnAllLeases(client: RedisClient) {
-        let due = leases.withLock { $0.collect(now: UInt64.max) }
-        guard !due.isEmpty else { return }
-        var keys: [[UInt8]] = []
-        var args: [[UInt8]] = []
-        for (c, d) in due {
-            keys.append(c.redisKey)
-            args += c.reconcileArgs(delta: d)
-        }
-        client.eval(.lease, ClusterScripts.reconcile, keys: keys, args: args) { _ in }
-    }
+    func returnAllLeases(client: RedisClient) { flushLeases(client: client, now: UInt64.max) }
 }

@@ -1,8 +1,7 @@
-import Glibc
-
 // Longer than the 400-line guide: the read state machine and the one timer's roles (header, idle,
 // send, linger) share private state; the write side is in HTTPServerConnection+Write.swift, the
 // TLS handshake in HTTPServerConnection+TLS.swift.
+import Glibc
 
 /// One downstream HTTP/1.1 connection (data plane, admin or mock), in plaintext or, on a
 /// `listen.tls` listener, over a `TLSSession`. Loop-confined; owns its fd and its TLS session.
