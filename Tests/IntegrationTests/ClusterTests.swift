@@ -55,13 +55,9 @@ struct ClusterTests {
     }
 
     @Test func threeReplicasShareOneBudget_sequential() throws {
-        let redis = try RedisServer()
-        defer { redis.stop() }
-        let mock = try MockServer()
-        defer { mock.stop() }
-        let gws = try Self.replicas(3, yaml: Self.config(redisPort: redis.port, limit: Self.exact900), mock: mock)
-        defer { for g in gws { g.stop() } }
-        try Self.waitForCluster(gws, replicas: 3)
+        let fx = try ClusterFixture(replicas: 3) { Self.config(redisPort: $0, limit: Self.exact900) }
+        defer { fx.stop() }
+        let mock = fx.mock, gws = fx.gateways
         var statuses: [Int] = []
         var lastOK: HTTPClient.Response?
         var refused: HTTPClient.Response?
@@ -81,13 +77,9 @@ struct ClusterTests {
     }
 
     @Test func threeHundredConcurrentRequestsStayWithinTheBudget() throws {
-        let redis = try RedisServer()
-        defer { redis.stop() }
-        let mock = try MockServer()
-        defer { mock.stop() }
-        let gws = try Self.replicas(3, yaml: Self.config(redisPort: redis.port, limit: Self.exact900), mock: mock)
-        defer { for g in gws { g.stop() } }
-        try Self.waitForCluster(gws, replicas: 3)
+        let fx = try ClusterFixture(replicas: 3) { Self.config(redisPort: $0, limit: Self.exact900) }
+        defer { fx.stop() }
+        let gws = fx.gateways
         let counts = StatusCollector()
         DispatchQueue.concurrentPerform(iterations: 30) { worker in
             for k in 0..<10 {
@@ -229,13 +221,9 @@ struct ClusterTests {
     }
 
     @Test func localFallbackSplitsTheBudgetByTheReplicasSeen() throws {
-        let redis = try RedisServer()
-        defer { redis.stop() }
-        let mock = try MockServer()
-        defer { mock.stop() }
-        let gws = try Self.replicas(2, yaml: Self.config(redisPort: redis.port, failureMode: "local", limit: Self.exact900), mock: mock)
-        defer { for g in gws { g.stop() } }
-        try Self.waitForCluster(gws, replicas: 2)
+        let fx = try ClusterFixture(replicas: 2) { Self.config(redisPort: $0, failureMode: "local", limit: Self.exact900) }
+        defer { fx.stop() }
+        let redis = fx.redis, gws = fx.gateways
         redis.kill()
         try Self.waitForCluster(gws, up: false)
         // 900 ÷ 2 replicas = 450 per replica = 15 requests each.
@@ -279,5 +267,36 @@ struct ClusterTests {
         _ = try HTTPClient.request(port: gws[1].adminPort, method: "DELETE", path: "/cache")
         usleep(200_000)
         #expect(try redis.command("EVAL", "return #redis.call('KEYS', 't:cache:*')", "0") == ":0")
+    }
+}
+
+/// A redis-server, a sluice-mock and `replicas` gateways configured by `yaml(redisPort)`, up and
+/// seeing each other through the store. `stop()` stops them all (gateways first).
+struct ClusterFixture {
+    let redis: RedisServer
+    let mock: MockServer
+    let gateways: [GatewayServer]
+
+    init(replicas n: Int, _ yaml: (Int) -> String) throws {
+        let redis = try RedisServer()
+        let mock: MockServer
+        do { mock = try MockServer() } catch { redis.stop(); throw error }
+        do {
+            let gateways = try ClusterTests.replicas(n, yaml: yaml(redis.port), mock: mock)
+            self.redis = redis
+            self.mock = mock
+            self.gateways = gateways
+            try ClusterTests.waitForCluster(gateways, replicas: n)
+        } catch {
+            mock.stop()
+            redis.stop()
+            throw error
+        }
+    }
+
+    func stop() {
+        for g in gateways { g.stop() }
+        mock.stop()
+        redis.stop()
     }
 }

@@ -1,6 +1,3 @@
-// Longer than the 400-line guide: the read state machine and the one timer's roles (header, idle,
-// send, linger) share private state; the write side is in HTTPServerConnection+Write.swift, the
-// TLS handshake in HTTPServerConnection+TLS.swift.
 import Glibc
 
 /// One downstream HTTP/1.1 connection (data plane, admin or mock), in plaintext or, on a
@@ -39,8 +36,8 @@ final class HTTPServerConnection: Selectable {
     /// request stays counted until the last byte of its answer is written, so a drain waits for it.
     let countsInFlight: Bool
     /// Answers complete on the handler's side whose bytes still wait for the client (still in flight).
-    private var unsentAnswers = 0
-    private let counter: ConnectionCounter?
+    var unsentAnswers = 0
+    let counter: ConnectionCounter?
     /// The listener's TLS context, or nil for plaintext; the session is made in `start()`.
     private let tlsContext: TLSContext?
     /// The TLS session of a `listen.tls` connection, nil for plaintext: each read, write and
@@ -64,11 +61,11 @@ final class HTTPServerConnection: Selectable {
     var outOffset = 0
     var current: HTTPResponder?
     var closeAfterFlush = false
-    private var processing = false
-    private var interest: UInt32 = 0
-    private let timer = TimerNode()
-    private var sawHeadBytes = false
-    private var lingering = false
+    var processing = false
+    var interest: UInt32 = 0
+    let timer = TimerNode()
+    var sawHeadBytes = false
+    var lingering = false
     /// How long a closing connection drains unread client bytes after the last response, so the
     /// kernel does not reset the connection before the client has read the answer (lingering close).
     static let lingerNanos: UInt64 = 2_000_000_000
@@ -363,112 +360,5 @@ final class HTTPServerConnection: Selectable {
             updateInterest()
         }
         if tls != nil, !processing { readBufferedTLS() }   // (inside `process`, its caller reads on)
-    }
-
-    // MARK: send timeout (the timer's role while answer bytes wait for the client)
-
-    /// Answer bytes were queued: while a response is produced, the send timeout starts unless it
-    /// runs already (between requests the idle or header timer keeps its role).
-    func startSendTimeout() {
-        guard phase == .responding, !timer.isArmed else { return }
-        loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
-    }
-
-    /// The client took some of its pending answer: the send (or idle) timeout starts over. Not a
-    /// head in progress: the header timeout stays absolute.
-    func clientTookOutput() {
-        guard !lingering, phase == .responding || closeAfterFlush || (phase == .head && !sawHeadBytes) else { return }
-        loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
-    }
-
-    /// The answers queued so far are written (or the connection closed): they leave the in-flight count.
-    func answersWritten() {
-        guard unsentAnswers > 0 else { return }
-        state.inFlight.wrappingSubtract(unsentAnswers, ordering: .relaxed)
-        unsentAnswers = 0
-    }
-
-    /// Everything was written. While a response is produced nothing is timed on the client's side
-    /// (the upstream's timeouts bound the wait); between requests, the idle time restarts and
-    /// pipelined requests held back by `outputBackedUp` are parsed.
-    func outputDrained() {
-        switch phase {
-        case .responding:
-            loop.timers.cancel(timer)
-        case .head where !sawHeadBytes:
-            loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
-            if inStart < inEnd && !processing { process() }
-        default:
-            break
-        }
-    }
-
-    /// More answer bytes wait for the client than a connection may queue: pipelined requests are
-    /// neither parsed nor read until the client takes some (bounds the response queue).
-    var outputBackedUp: Bool { pendingOutput >= limits.writeHighWater }
-
-    func updateInterest() {
-        guard phase != .closed else { return }
-        var want: UInt32 = 0
-        // Stop reading when the buffer is full of pipelined bytes while a response is pending, and
-        // between requests while earlier answers back up (hang-ups are reported regardless).
-        let full = inEnd == inBuf.count && inStart == 0 && phase == .responding
-        if !full && !(phase == .head && outputBackedUp) { want |= Readiness.readable }
-        if outOffset < out.count { want |= Readiness.writable }
-        setInterest(want | tlsInterest)
-    }
-
-    /// Changes the epoll interest set when it differs from the current one.
-    func setInterest(_ want: UInt32) {
-        if want != interest {
-            interest = want
-            loop.modify(fd: fd, events: want)
-        }
-    }
-
-    /// Half-closes after the final response and discards what the client still sends, until EOF
-    /// or the linger timer.
-    func beginLingeringClose() {
-        guard phase != .closed, !lingering else { return }
-        lingering = true
-        tls?.shutdown()   // close_notify; what the client sends afterwards is discarded undecrypted
-        loop.timers.arm(timer, now: loop.now, durationNanos: Self.lingerNanos)
-        _ = shutdown(fd, Int32(SHUT_WR))
-        if interest != Readiness.readable {
-            interest = Readiness.readable
-            loop.modify(fd: fd, events: interest)
-        }
-        discardUntilEOF()
-    }
-
-    private func discardUntilEOF() {
-        var scratch = [UInt8](repeating: 0, count: 4096)
-        for _ in 0..<16 {
-            let r = try? scratch.withUnsafeMutableBytes { raw throws(IOError) in try Socket.read(fd: fd, into: raw) }
-            switch r {
-            case .wouldBlock: return
-            case .done(let n) where n > 0: continue
-            default: close(); return
-            }
-        }
-    }
-
-    /// Closes the socket at once; an unfinished response is cancelled.
-    func close() {
-        guard phase != .closed else { return }
-        phase = .closed
-        loop.timers.cancel(timer)
-        loop.deregister(fd: fd)
-        tls?.shutdown()
-        Socket.close(fd: fd)
-        counter?.release()
-        answersWritten()
-        if let r = current {
-            current = nil
-            if countsInFlight { state.inFlight.wrappingSubtract(1, ordering: .relaxed) }
-            r.connectionClosed()
-        }
-        out = []
-        inBuf = []
     }
 }
