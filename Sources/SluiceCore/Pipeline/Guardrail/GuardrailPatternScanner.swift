@@ -1,19 +1,46 @@
-/// One pass over the text for every built-in PII and secret kind: a byte switch picks the few positions
-/// where a match can start (digits, '+', '(', '@', a handful of letters) and hands them to the matchers.
+/// One pass over the text for every built-in PII and secret kind: a per-config byte table marks the few
+/// bytes where an enabled kind can start (digits, '+', '(', '-', '@', a handful of letters); every other
+/// byte is skipped in a tight loop, and the marked ones are handed to the matchers.
 /// Immutable and Sendable; allocates only the findings it returns.
 struct GuardrailPatternScanner: Sendable {
+    /// What a byte may start, per enabled kinds (`Trigger.none` for most bytes).
+    private enum Trigger: UInt8 {
+        case none = 0
+        /// `0-9`: SSN, phone, IPv4, card.
+        case digit
+        /// `+` or `(`: a phone number.
+        case phone
+        /// `-`: a PEM private-key header.
+        case dash
+        /// `@`: an e-mail address.
+        case at
+        /// `A-Z`, `e`, `g`, `s`, `x` at a word start: IBAN, API keys, JWT.
+        case letter
+    }
+
     /// Action per `GuardrailBuiltinKind.rawValue`; nil = kind not enabled.
     let actions: [DetectorConfig.Action?]
-    private let numbers: Bool
-    private let letters: Bool
+    /// `Trigger` raw value per byte.
+    private let triggers: [UInt8]
 
     /// A scanner with the given per-kind actions.
     init(actions: [GuardrailBuiltinKind: DetectorConfig.Action]) {
         var a = [DetectorConfig.Action?](repeating: nil, count: GuardrailBuiltinKind.allCases.count)
         for (k, v) in actions { a[k.rawValue] = v }
         self.actions = a
-        numbers = [.phone, .creditCard, .ssn, .ipv4].contains { actions[$0] != nil }
-        letters = [.iban, .apiKey, .privateKey, .jwt].contains { actions[$0] != nil }
+        var t = [UInt8](repeating: Trigger.none.rawValue, count: 256)
+        func mark(_ bytes: some Sequence<UInt8>, _ trigger: Trigger, if kinds: [GuardrailBuiltinKind]) {
+            guard kinds.contains(where: { actions[$0] != nil }) else { return }
+            for b in bytes { t[Int(b)] = trigger.rawValue }
+        }
+        mark(0x30...0x39, .digit, if: [.phone, .creditCard, .ssn, .ipv4])
+        mark([0x2B, 0x28], .phone, if: [.phone])
+        mark([0x2D], .dash, if: [.privateKey])
+        mark([0x40], .at, if: [.email])
+        mark(0x41...0x5A, .letter, if: [.apiKey, .iban])
+        mark([0x65], .letter, if: [.jwt])
+        mark([0x67, 0x73, 0x78], .letter, if: [.apiKey])
+        triggers = t
     }
 
     /// True when no kind is enabled.
@@ -29,47 +56,55 @@ struct GuardrailPatternScanner: Sendable {
 
     /// Appends every built-in match in `p` to `out` (in text order, possibly overlapping).
     func scan(_ p: UnsafeRawBufferPointer, into out: inout [GuardrailFinding]) {
-        let n = p.count
-        let email = on(.email), phone = on(.phone)
-        var i = 0
-        while i < n {
-            let b = p[i]
-            if b < 0x40 {
-                if GuardrailASCII.isDigit(b) {
-                    guard numbers else { i += 1; continue }
-                    if GuardrailASCII.isNumberStart(p, i), let (k, e) = matchNumber(p, i) {
-                        emit(k, i..<e, &out)
-                        i = e
-                        continue
-                    }
-                    i = GuardrailASCII.run(p, from: i, GuardrailASCII.isDigit)
+        triggers.withUnsafeBufferPointer { table in
+            let n = p.count
+            var i = 0
+            while i < n {
+                let k = table[Int(p[i])]
+                if k == Trigger.none.rawValue {
+                    i += 1
                     continue
                 }
-                if phone && (b == 0x2B || b == 0x28), !GuardrailASCII.isWord(GuardrailASCII.at(p, i - 1)) {
-                    let e = b == 0x2B ? GuardrailNumberMatch.internationalPhone(p, i)
-                                      : GuardrailNumberMatch.northAmericanPhone(p, i)
-                    if let e {
-                        emit(.phone, i..<e, &out)
-                        i = e
-                        continue
-                    }
-                } else if b == 0x2D && on(.privateKey), let e = GuardrailSecretMatch.privateKey(p, i) {
-                    emit(.privateKey, i..<e, &out)
+                if let e = match(Trigger(rawValue: k) ?? .none, p, i, &out) {
                     i = e
-                    continue
+                } else {
+                    i += 1
                 }
-            } else if b == 0x40 {
-                if email, let r = GuardrailEmailMatch.email(p, at: i) {
-                    emit(.email, r, &out)
-                    i = r.upperBound
-                    continue
-                }
-            } else if letters, let (k, e) = matchWord(p, i, b) {
-                emit(k, i..<e, &out)
-                i = e
-                continue
             }
-            i += 1
+        }
+    }
+
+    /// The matchers for a marked byte at `i`: the offset to continue from after a match (or after a run
+    /// of digits that matched nothing), nil to go on with the next byte.
+    @inline(__always)
+    private func match(_ trigger: Trigger, _ p: UnsafeRawBufferPointer, _ i: Int,
+                       _ out: inout [GuardrailFinding]) -> Int? {
+        switch trigger {
+        case .none:
+            return nil
+        case .digit:
+            if GuardrailASCII.isNumberStart(p, i), let (k, e) = matchNumber(p, i) {
+                emit(k, i..<e, &out)
+                return e
+            }
+            return GuardrailASCII.run(p, from: i, GuardrailASCII.isDigit)
+        case .phone:
+            guard !GuardrailASCII.isWord(GuardrailASCII.at(p, i - 1)) else { return nil }
+            let e = p[i] == 0x2B ? GuardrailNumberMatch.internationalPhone(p, i) : GuardrailNumberMatch.northAmericanPhone(p, i)
+            if let e { emit(.phone, i..<e, &out) }
+            return e
+        case .dash:
+            let e = GuardrailSecretMatch.privateKey(p, i)
+            if let e { emit(.privateKey, i..<e, &out) }
+            return e
+        case .at:
+            let r = GuardrailEmailMatch.email(p, at: i)
+            if let r { emit(.email, r, &out) }
+            return r?.upperBound
+        case .letter:
+            guard let (k, e) = matchWord(p, i, p[i]) else { return nil }
+            emit(k, i..<e, &out)
+            return e
         }
     }
 
@@ -82,13 +117,9 @@ struct GuardrailPatternScanner: Sendable {
         return nil
     }
 
-    /// Letter-started kinds (IBAN, keys, JWT) at a word start.
+    /// Letter-started kinds (IBAN, keys, JWT) at a word start (`b` is one of `A-Z e g s x`).
     @inline(__always)
     private func matchWord(_ p: UnsafeRawBufferPointer, _ i: Int, _ b: UInt8) -> (GuardrailBuiltinKind, Int)? {
-        switch b {
-        case 0x41...0x5A, 0x65, 0x67, 0x73, 0x78: break // A-Z e g s x
-        default: return nil
-        }
         guard !GuardrailASCII.isKeyChar(GuardrailASCII.at(p, i - 1)) else { return nil }
         if GuardrailASCII.isUpper(b) {
             if on(.apiKey), let e = GuardrailSecretMatch.awsKey(p, i) { return (.apiKey, e) }

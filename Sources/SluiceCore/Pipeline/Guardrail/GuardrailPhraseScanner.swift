@@ -10,36 +10,48 @@ struct GuardrailPhrasePayload: Sendable {
 
 extension GuardrailPhraseAutomaton {
     /// Appends every phrase match in `p` (ranges in the original bytes) to `out`.
-    /// Uses a stack-allocated ring of the original offsets of the last `maxLength` folded bytes.
-    func scan(_ p: UnsafeRawBufferPointer, payloads: [GuardrailPhrasePayload], into out: inout [GuardrailFinding]) {
+    /// Uses a stack-allocated ring of the last `maxLength` folded bytes: each one's original offset and
+    /// whether it belongs to a word (`offset << 1 | word`).
+    /// `asciiFastPath` false sends every byte through `GuardrailSymbolWalker` (the reference the tests
+    /// compare the fast path with).
+    func scan(_ p: UnsafeRawBufferPointer, payloads: [GuardrailPhrasePayload], into out: inout [GuardrailFinding],
+              asciiFastPath: Bool = true) {
         guard !patterns.isEmpty, !p.isEmpty else { return }
         var cap = 16
         while cap < maxLength + 2 { cap <<= 1 }
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: cap) { ringStart in
-            withUnsafeTemporaryAllocation(of: Bool.self, capacity: cap) { ringWord in
-                withTables { tables in
-                    var sink = GuardrailPhraseSink(text: p, t: tables, patterns: patterns, payloads: payloads,
-                                                   ringStart: ringStart, ringWord: ringWord, mask: cap - 1, out: out)
-                    out = []
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: cap) { ring in
+            withTables { tables in
+                var sink = GuardrailPhraseSink(text: p, t: tables, patterns: patterns, payloads: payloads,
+                                               ring: ring, mask: cap - 1, out: out)
+                out = []
+                if asciiFastPath {
+                    GuardrailPhraseSink.run(&sink)
+                } else {
                     GuardrailSymbolWalker.walk(p, &sink)
-                    sink.finish()
-                    out = sink.out
                 }
+                sink.finish()
+                out = sink.out
             }
         }
     }
 
     private func withTables(_ body: (GuardrailPhraseTables) -> Void) {
         classOf.withUnsafeBufferPointer { c in
-            rootRow.withUnsafeBufferPointer { r in
+            dense.withUnsafeBufferPointer { d in
                 edgeStart.withUnsafeBufferPointer { es in
                     edgeClass.withUnsafeBufferPointer { ec in
                         edgeTarget.withUnsafeBufferPointer { et in
                             fail.withUnsafeBufferPointer { f in
                                 patternAt.withUnsafeBufferPointer { pa in
                                     dictLink.withUnsafeBufferPointer { dl in
-                                        body(GuardrailPhraseTables(classOf: c, rootRow: r, edgeStart: es, edgeClass: ec,
-                                                                   edgeTarget: et, fail: f, patternAt: pa, dictLink: dl))
+                                        outputAt.withUnsafeBufferPointer { oa in
+                                            asciiEntry.withUnsafeBufferPointer { ae in
+                                                body(GuardrailPhraseTables(
+                                                    classOf: c, dense: d, denseCount: denseCount, classCount: classCount,
+                                                    edgeStart: es, edgeClass: ec, edgeTarget: et, fail: f, patternAt: pa,
+                                                    dictLink: dl, outputAt: oa, asciiEntry: ae))
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -54,21 +66,31 @@ extension GuardrailPhraseAutomaton {
 /// Borrowed automaton tables for one scan.
 private struct GuardrailPhraseTables {
     let classOf: UnsafeBufferPointer<UInt16>
-    let rootRow: UnsafeBufferPointer<Int32>
+    let dense: UnsafeBufferPointer<Int32>
+    let denseCount: Int
+    let classCount: Int
     let edgeStart: UnsafeBufferPointer<Int32>
     let edgeClass: UnsafeBufferPointer<UInt16>
     let edgeTarget: UnsafeBufferPointer<Int32>
     let fail: UnsafeBufferPointer<Int32>
     let patternAt: UnsafeBufferPointer<Int32>
     let dictLink: UnsafeBufferPointer<Int32>
+    let outputAt: UnsafeBufferPointer<Int32>
+    let asciiEntry: UnsafeBufferPointer<UInt16>
 
-    /// The state after byte `b` in state `s`: own edges, else the failure chain, else the root row.
+    /// The state after class `c` in state `s`: a dense row, else own edges along the failure chain
+    /// until a state with a dense row.
     @inline(__always)
-    func next(_ s: Int, _ b: UInt8) -> Int {
-        let c = classOf[Int(b)]
+    func next(_ s: Int, _ c: Int) -> Int {
+        if s < denseCount { return Int(dense[s &* classCount &+ c]) }
         if c == 0 { return 0 }
+        return sparseNext(s, UInt16(c))
+    }
+
+    @inline(__always)
+    private func sparseNext(_ s: Int, _ c: UInt16) -> Int {
         var s = s
-        while s != 0 {
+        while s >= denseCount {
             var e = Int(edgeStart[s])
             let end = Int(edgeStart[s + 1])
             while e < end {
@@ -77,7 +99,7 @@ private struct GuardrailPhraseTables {
             }
             s = Int(fail[s])
         }
-        return Int(rootRow[Int(c)])
+        return Int(dense[s &* classCount &+ Int(c)])
     }
 }
 
@@ -87,8 +109,8 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
     let t: GuardrailPhraseTables
     let patterns: [GuardrailPhraseAutomaton.Pattern]
     let payloads: [GuardrailPhrasePayload]
-    let ringStart: UnsafeMutableBufferPointer<Int>
-    let ringWord: UnsafeMutableBufferPointer<Bool>
+    /// Original offset << 1 | word flag of the last folded bytes (index `fed & mask`).
+    let ring: UnsafeMutableBufferPointer<Int>
     let mask: Int
     var out: [GuardrailFinding]
     var state = 0
@@ -97,20 +119,98 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
     var pendingState = -1
     var pendingEnd = 0
 
-    @inline(__always)
-    private mutating func feed(_ b: UInt8, start: Int, word: Bool) {
-        ringStart[fed & mask] = start
-        ringWord[fed & mask] = word
-        fed += 1
-        state = t.next(state, b)
+    /// Feeds the text. Runs of ASCII bytes (except the last before a non-ASCII byte, which could take a
+    /// combining mark) go straight from a byte table to a transition, with the scan state in locals;
+    /// everything else, and every match, goes through the sink (the walker's step, `begin`, `end(at:)`).
+    static func run(_ sink: inout GuardrailPhraseSink) {
+        let text = sink.text
+        let n = text.count
+        guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self),
+              let entries = sink.t.asciiEntry.baseAddress, let dense = sink.t.dense.baseAddress,
+              let outputAt = sink.t.outputAt.baseAddress, let ring = sink.ring.baseAddress else { return }
+        let mask = sink.mask, denseCount = sink.t.denseCount, classCount = sink.t.classCount
+        var state = sink.state, fed = sink.fed
+        var pending = false
+        var lastSep = true
+        var i = 0
+        while i < n {
+            let ascii = GuardrailUTF8.asciiRunEnd(text, from: i)
+            let fastEnd = ascii == n ? n : ascii &- 1
+            while i < fastEnd {
+                let e = entries[Int(base[i])]
+                if e & GuardrailPhraseAutomaton.separatorFlag == 0 {
+                    lastSep = false
+                } else if lastSep {
+                    i &+= 1
+                    continue
+                } else {
+                    lastSep = true
+                }
+                let word = e & GuardrailPhraseAutomaton.wordFlag != 0
+                if pending {
+                    sink.begin(word: word)
+                    pending = false
+                }
+                ring[fed & mask] = i << 1 | (word ? 1 : 0)
+                fed &+= 1
+                let c = Int(e & GuardrailPhraseAutomaton.classMask)
+                state = state < denseCount ? Int(dense[state &* classCount &+ c]) : sink.t.next(state, c)
+                i &+= 1
+                if outputAt[state] >= 0 {
+                    sink.state = state
+                    sink.fed = fed
+                    sink.end(at: i)
+                    pending = sink.pendingState >= 0
+                }
+            }
+            guard i < n else { break }
+            sink.state = state
+            sink.fed = fed
+            var sep = lastSep
+            i = GuardrailSymbolWalker.step(text, at: i, lastSep: &sep, &sink)
+            lastSep = sep
+            state = sink.state
+            fed = sink.fed
+            pending = sink.pendingState >= 0
+        }
+        sink.state = state
+        sink.fed = fed
     }
 
     @inline(__always)
-    mutating func symbol(_ v: UInt32, word: Bool, start: Int, end: Int) {
+    mutating func feed(class c: Int, start: Int, word: Bool) {
+        ring[fed & mask] = start << 1 | (word ? 1 : 0)
+        fed += 1
+        state = t.next(state, c)
+    }
+
+    @inline(__always)
+    private mutating func feed(_ b: UInt8, start: Int, word: Bool) {
+        feed(class: Int(t.classOf[Int(b)]), start: start, word: word)
+    }
+
+    /// Before a symbol: a pending end-bounded match is reported if the symbol is not a word character.
+    @inline(__always)
+    mutating func begin(word: Bool) {
         if pendingState >= 0 {
             if !word { report(pendingState, end: pendingEnd, endBounded: true) }
             pendingState = -1
         }
+    }
+
+    /// After a symbol ending at `end` in the text: matches ending here are reported (or kept pending).
+    @inline(__always)
+    mutating func end(at end: Int) {
+        if t.outputAt[state] >= 0 {
+            report(state, end: end, endBounded: false)
+            pendingState = state
+            pendingEnd = end
+        }
+    }
+
+    @inline(__always)
+    mutating func symbol(_ v: UInt32, word: Bool, start: Int, end: Int) {
+        begin(word: word)
         if v < 0x80 {
             feed(UInt8(v), start: start, word: word)
         } else if v < 0x800 {
@@ -126,11 +226,7 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
             feed(UInt8(0x80 | ((v >> 6) & 0x3F)), start: start, word: word)
             feed(UInt8(0x80 | (v & 0x3F)), start: start, word: word)
         }
-        if t.patternAt[state] >= 0 || t.dictLink[state] >= 0 {
-            report(state, end: end, endBounded: false)
-            pendingState = state
-            pendingEnd = end
-        }
+        self.end(at: end)
     }
 
     /// End of text: pending end-bounded matches are satisfied.
@@ -142,16 +238,16 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
     /// Reports the patterns ending in `s` whose start boundary holds: those without an end boundary
     /// (`endBounded` false) or with one (`endBounded` true, called once the next symbol is known).
     private mutating func report(_ s: Int, end: Int, endBounded: Bool) {
-        var at = t.patternAt[s] >= 0 ? s : Int(t.dictLink[s])
+        var at = Int(t.outputAt[s])
         while at >= 0 {
             let pat = patterns[Int(t.patternAt[at])]
             at = Int(t.dictLink[at])
             guard pat.needEnd == endBounded else { continue }
             let first = fed - pat.length
-            if pat.needStart && first > 0 && ringWord[(first - 1) & mask] { continue }
+            if pat.needStart && first > 0 && ring[(first - 1) & mask] & 1 != 0 { continue }
             let pl = payloads[pat.payload]
             out.append(GuardrailFinding(detector: pl.detector, kind: pl.kind, action: pl.action,
-                                        range: ringStart[first & mask]..<(pat.extendToWordEnd ? wordEnd(end) : end)))
+                                        range: (ring[first & mask] >> 1)..<(pat.extendToWordEnd ? wordEnd(end) : end)))
         }
     }
 

@@ -11,40 +11,42 @@ enum GuardrailSymbolWalker {
     /// Feeds every symbol of `p` to `sink`.
     @inline(__always)
     static func walk<S: GuardrailSymbolSink>(_ p: UnsafeRawBufferPointer, _ sink: inout S) {
-        let n = p.count
         var lastSep = true
         var i = 0
-        while i < n {
-            let b = p[i]
-            if b < 0x80 {
-                // A letter followed by combining marks composes under NFKC (rare: one compare otherwise).
-                if i + 1 < n && p[i + 1] >= 0x80, let (folded, next) = GuardrailTextFold.composeMarks(p, asciiAt: i) {
-                    feed(folded, i, next, &lastSep, &sink)
-                    i = next
-                    continue
-                }
-                let s = GuardrailTextFold.asciiSymbol(b)
-                if s != GuardrailTextFold.separator {
-                    sink.symbol(UInt32(s), word: GuardrailTextFold.isWordASCII(s), start: i, end: i + 1)
-                    lastSep = false
-                } else if !lastSep {
-                    sink.symbol(UInt32(s), word: false, start: i, end: i + 1)
-                    lastSep = true
-                }
-                i += 1
-                continue
+        while i < p.count { i = step(p, at: i, lastSep: &lastSep, &sink) }
+    }
+
+    /// Feeds the symbol starting at `p[i]` (if it yields one) and returns the offset after it. `lastSep`
+    /// carries whether the previous symbol was a separator (true at the start of the text).
+    @inline(__always)
+    static func step<S: GuardrailSymbolSink>(_ p: UnsafeRawBufferPointer, at i: Int, lastSep: inout Bool,
+                                             _ sink: inout S) -> Int {
+        let b = p[i]
+        if b < 0x80 {
+            // A letter followed by combining marks composes under NFKC (rare: one compare otherwise).
+            if i + 1 < p.count && p[i + 1] >= 0x80, let (folded, next) = GuardrailTextFold.composeMarks(p, asciiAt: i) {
+                feed(folded, i, next, &lastSep, &sink)
+                return next
             }
-            guard let (v, len) = GuardrailUTF8.decode(p, at: i) else {
-                // Malformed byte: a separator.
-                if !lastSep { sink.symbol(0x20, word: false, start: i, end: i + 1) }
+            let s = GuardrailTextFold.asciiSymbol(b)
+            if s != GuardrailTextFold.separator {
+                sink.symbol(UInt32(s), word: GuardrailTextFold.isWordASCII(s), start: i, end: i + 1)
+                lastSep = false
+            } else if !lastSep {
+                sink.symbol(UInt32(s), word: false, start: i, end: i + 1)
                 lastSep = true
-                i += 1
-                continue
             }
-            let (folded, next) = GuardrailTextFold.fold(v, p, next: i + len)
-            feed(folded, i, next, &lastSep, &sink)
-            i = next
+            return i + 1
         }
+        guard let (v, len) = GuardrailUTF8.decode(p, at: i) else {
+            // Malformed byte: a separator.
+            if !lastSep { sink.symbol(0x20, word: false, start: i, end: i + 1) }
+            lastSep = true
+            return i + 1
+        }
+        let (folded, next) = GuardrailTextFold.fold(v, p, next: i + len)
+        feed(folded, i, next, &lastSep, &sink)
+        return next
     }
 
     @inline(__always)

@@ -191,6 +191,17 @@ enum GuardrailUTF8 {
         return (v, n)
     }
 
+    /// The first offset at or after `i` holding a non-ASCII byte, or `p.count` (eight bytes per step).
+    @inline(__always)
+    static func asciiRunEnd(_ p: UnsafeRawBufferPointer, from i: Int) -> Int {
+        var j = i
+        while j &+ 8 <= p.count && p.loadUnaligned(fromByteOffset: j, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            j &+= 8
+        }
+        while j < p.count && p[j] < 0x80 { j &+= 1 }
+        return j
+    }
+
     /// UTF-8 length of a scalar value.
     @inline(__always)
     static func length(_ v: UInt32) -> Int { JSONUTF8.encodedLength(v) }
