@@ -361,6 +361,7 @@ final class HTTPServerConnection: Selectable {
         }
         phase = .head
         parser.reset()
+        releaseIdleOutput()
         loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
         if inStart < inEnd {
             if !processing { process() }
