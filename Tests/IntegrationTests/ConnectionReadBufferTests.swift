@@ -59,6 +59,20 @@ import Testing
         }
     }
 
+    @Test func requestWaitingOnItsUpstream_holdsNoBuffer() throws {
+        try Self.withGateway { gw in
+            let c = try RawConnection(port: gw.port)
+            let text = Self.request("slow")
+            let headEnd = text.range(of: "\r\n")?.upperBound ?? text.startIndex
+            try c.send(String(text[..<headEnd]) + "x-mock-delay-ms: 1500\r\n" + String(text[headEnd...]))
+            usleep(300_000)
+            let stats = try HTTPClient.request(port: gw.adminPort, method: "GET", path: "/stats").json()
+            #expect(stats["in_flight"] as? Int == 1)
+            #expect((stats["connections"] as? [String: Any])?["read_buffer_bytes"] as? Int == 0)
+            #expect(try c.readResponse().header("x-request-id") == "slow")
+        }
+    }
+
     @Test func headSplitAcrossReads_holdsABufferUntilComplete_thenReturnsIt() throws {
         try Self.withGateway { gw in
             let c = try RawConnection(port: gw.port)

@@ -3,7 +3,7 @@
 /// `inBuf` is empty (no memory) while nothing unparsed is held: between requests and while an
 /// answer is produced. A read borrows a buffer (`makeRoom` finds the empty buffer full); the
 /// buffer goes back when processing consumed every byte, and stays while bytes remain (a partial
-/// head or body, pipelined requests behind an answer, decrypted TLS bytes not yet parsed).
+/// head or chunk-size line, pipelined requests behind an answer, decrypted TLS bytes not yet parsed).
 /// Re-entrancy is safe by construction: a buffer is in exactly one place at a time, so a connection
 /// reading while another holds the loop's spare simply gets a new one.
 extension HTTPServerConnection {
@@ -16,13 +16,11 @@ extension HTTPServerConnection {
     /// before a request is dispatched; a caller still holding indices into `inBuf` must not call it.
     @inline(__always)
     func releaseReadBufferIfDrained() {
-        guard inStart == inEnd, !inBuf.isEmpty else { return }
-        inStart = 0
-        inEnd = 0
-        readBuffers.give(&inBuf)
+        if inStart == inEnd && !inBuf.isEmpty { returnReadBuffer() }
     }
 
     /// Gives the buffer back whatever it holds (closing).
+    @inline(__always)
     func returnReadBuffer() {
         inStart = 0
         inEnd = 0

@@ -15,7 +15,9 @@ import Glibc
 /// while the current one is answered, and are not parsed while more than `writeHighWater` bytes of
 /// earlier answers wait for the client (reading stops too, so TCP pushes back on the client).
 /// Memory per connection stays under `maxHeaderBytes` (head buffer) plus `maxBodyBytes` (body)
-/// plus the response queue: one answer, or `writeHighWater` plus one event of a stream.
+/// plus the response queue: one answer, or `writeHighWater` plus one event of a stream. An idle
+/// connection holds neither a read buffer (lent by the loop only while unparsed bytes wait, see
+/// `+ReadBuffer`) nor output capacity.
 ///
 /// One timer per connection: the header timeout while a head (and body) arrives, the idle timeout
 /// between requests, and — whenever answer bytes wait for the client — a send timeout of the same
