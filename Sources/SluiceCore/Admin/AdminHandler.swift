@@ -4,6 +4,8 @@ protocol AdminBackend: AnyObject, Sendable {
     var state: ServerState { get }
     var stats: GatewayStats { get }
     var accessLog: AccessLog { get }
+    /// Bytes of read buffers the loops' connections hold now (0 when every connection is idle).
+    var readBufferBytes: Int { get }
     /// SHA-256 (hex) of the loaded config file.
     var configDigest: String { get }
     /// Re-reads the config file: the new generation, or the errors (old config kept), and the

@@ -21,7 +21,8 @@ enum StatsWriter {
         o += "\"uptime_seconds\":" + String(uptime) + ","
         o += "\"config_generation\":" + String(b.store.generation) + ","
         o += "\"draining\":" + (b.state.isDraining ? "true" : "false") + ","
-        o += "\"connections\":{\"active\":" + String(b.state.dataConnections.current) + "},"
+        o += "\"connections\":{\"active\":" + String(b.state.dataConnections.current)
+        o += ",\"read_buffer_bytes\":" + String(b.readBufferBytes) + "},"
         o += "\"in_flight\":" + String(b.state.inFlight.load(ordering: .relaxed)) + ","
         o += "\"requests\":{\"total\":" + requests + ",\"2xx\":" + s2 + ",\"3xx\":" + s3 + ",\"4xx\":" + s4
         o += ",\"5xx\":" + s5 + ",\"client_cancelled\":" + cancelled + ",\"streams\":" + streams + "},"

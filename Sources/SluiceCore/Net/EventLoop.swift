@@ -34,6 +34,8 @@ final class EventLoop: @unchecked Sendable {
     private var pendingTasks: [@Sendable () -> Void] = []
     private var running = true
     let timers = TimerQueue()
+    /// Read buffers lent to this loop's connections while they hold unparsed bytes.
+    let readBuffers = ReadBufferPool()
     private var armedDeadline: UInt64 = 0
     /// Monotonic time of the current iteration, in nanoseconds (cheap "now" for timeouts).
     private(set) var now: UInt64 = SystemClock.monotonicNanos()

@@ -51,7 +51,7 @@ extension HTTPServerConnection {
         var want: UInt32 = 0
         // Stop reading when the buffer is full of pipelined bytes while a response is pending, and
         // between requests while earlier answers back up (hang-ups are reported regardless).
-        let full = inEnd == inBuf.count && inStart == 0 && phase == .responding
+        let full = !inBuf.isEmpty && inEnd == inBuf.count && inStart == 0 && phase == .responding
         if !full && !(phase == .head && outputBackedUp) { want |= Readiness.readable }
         if outOffset < out.count { want |= Readiness.writable }
         setInterest(want | tlsInterest)
@@ -81,7 +81,9 @@ extension HTTPServerConnection {
     }
 
     func discardUntilEOF() {
-        var scratch = [UInt8](repeating: 0, count: 4096)
+        // A buffer of the loop's pool, so a lingering connection holds none between reads.
+        var scratch = readBuffers.take()
+        defer { readBuffers.give(&scratch) }
         for _ in 0..<16 {
             let r = try? scratch.withUnsafeMutableBytes { raw throws(IOError) in try Socket.read(fd: fd, into: raw) }
             switch r {
@@ -108,6 +110,6 @@ extension HTTPServerConnection {
             r.connectionClosed()
         }
         out = []
-        inBuf = []
+        returnReadBuffer()
     }
 }

@@ -43,7 +43,8 @@ extension HTTPServerConnection {
         }
         if phase == .closed { return }
         if outOffset >= out.count {
-            out.removeAll(keepingCapacity: out.capacity <= 64 * 1024)
+            // A stream in progress keeps up to 64 KiB for its next chunks; otherwise the memory goes.
+            out.removeAll(keepingCapacity: phase == .responding && !closeAfterFlush && out.capacity <= 64 * 1024)
             outOffset = 0
             answersWritten()
             if closeAfterFlush {
@@ -56,6 +57,14 @@ extension HTTPServerConnection {
             clientTookOutput()
         }
         updateInterest()
+    }
+
+    /// Between requests with nothing pending, the output array gives back the capacity a slow
+    /// client made it grow to, so an idle connection holds no output memory.
+    func releaseIdleOutput() {
+        guard outOffset >= out.count, out.capacity > 0 else { return }
+        out = []
+        outOffset = 0
     }
 
     /// Bytes queued but not yet accepted by the kernel.

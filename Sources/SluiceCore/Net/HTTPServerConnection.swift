@@ -15,7 +15,9 @@ import Glibc
 /// while the current one is answered, and are not parsed while more than `writeHighWater` bytes of
 /// earlier answers wait for the client (reading stops too, so TCP pushes back on the client).
 /// Memory per connection stays under `maxHeaderBytes` (head buffer) plus `maxBodyBytes` (body)
-/// plus the response queue: one answer, or `writeHighWater` plus one event of a stream.
+/// plus the response queue: one answer, or `writeHighWater` plus one event of a stream. An idle
+/// connection holds neither a read buffer (lent by the loop only while unparsed bytes wait, see
+/// `+ReadBuffer`) nor output capacity.
 ///
 /// One timer per connection: the header timeout while a head (and body) arrives, the idle timeout
 /// between requests, and — whenever answer bytes wait for the client — a send timeout of the same
@@ -48,7 +50,11 @@ final class HTTPServerConnection: Selectable {
     /// Changed only by this class and its `+TLS` extension (handshake → head).
     var phase: Phase = .head
     private var parser: HTTPRequestParser
-    var inBuf: [UInt8]
+    /// Unparsed client bytes live in `inBuf[inStart..<inEnd]`. The buffer is lent by the loop's
+    /// `ReadBufferPool` only while bytes wait (see `HTTPServerConnection+ReadBuffer`); empty otherwise.
+    var inBuf: [UInt8] = []
+    /// The loop's pool (`loop.readBuffers`), kept to spare a hop per request.
+    let readBuffers: ReadBufferPool
     var inStart = 0
     var inEnd = 0
     private var headStartedAt: UInt64 = 0
@@ -70,13 +76,12 @@ final class HTTPServerConnection: Selectable {
     /// kernel does not reset the connection before the client has read the answer (lingering close).
     static let lingerNanos: UInt64 = 2_000_000_000
 
-    static let readChunk = 16 * 1024
-
     init(fd: Int32, loop: EventLoop, handler: HTTPServerHandler, limits: HTTPServerLimits, state: ServerState,
          peer: SocketAddress?, counter: ConnectionCounter?, countsInFlight: Bool, tls: TLSContext? = nil) {
         self.fd = fd
         self.tlsContext = tls
         self.loop = loop
+        readBuffers = loop.readBuffers
         self.handler = handler
         self.limits = limits
         self.state = state
@@ -84,7 +89,6 @@ final class HTTPServerConnection: Selectable {
         self.counter = counter
         self.countsInFlight = countsInFlight
         parser = HTTPRequestParser(limits: limits.parserLimits)
-        inBuf = [UInt8](repeating: 0, count: Self.readChunk)
     }
 
     /// Registers the fd and arms the header timeout (a connection that sends nothing is closed
@@ -166,8 +170,12 @@ final class HTTPServerConnection: Selectable {
         }
     }
 
-    /// Compacts or grows the read buffer; false when it is at its bound (head or pipelined bytes).
+    /// Borrows, compacts or grows the read buffer; false when it is at its bound (head or pipelined bytes).
     private func makeRoom() -> Bool {
+        if inBuf.isEmpty {
+            borrowReadBuffer()
+            return true
+        }
         if inStart > 0 {
             inBuf.withUnsafeMutableBytes { raw in
                 guard let base = raw.baseAddress else { return }
@@ -180,7 +188,7 @@ final class HTTPServerConnection: Selectable {
         // Only a head in progress may grow the buffer, up to max_header_bytes (+1 so the parser sees the excess).
         let cap = limits.maxHeaderBytes + 1024
         guard phase == .head, inBuf.count < cap else { return false }
-        inBuf.append(contentsOf: repeatElement(0, count: min(inBuf.count, cap - inBuf.count)))
+        readBuffers.grow(&inBuf, by: min(inBuf.count, cap - inBuf.count))
         return true
     }
 
@@ -190,12 +198,12 @@ final class HTTPServerConnection: Selectable {
     func process() {
         guard !processing else { return }
         processing = true
-        defer { processing = false }
+        defer {
+            processing = false
+            releaseReadBufferIfDrained()
+        }
         while phase == .head || phase == .body {
-            if inStart == inEnd {
-                if inStart > 0 { inStart = 0; inEnd = 0 }
-                break
-            }
+            if inStart == inEnd { break }
             if phase == .head {
                 // A pipelining client that does not read its answers: wait until it takes some.
                 if outputBackedUp { break }
@@ -299,6 +307,8 @@ final class HTTPServerConnection: Selectable {
         let request = ServerRequest(head: h, body: body, peer: peer, peerHost: peerHost, startedAt: headStartedAt,
                                     bytesIn: requestWireBytes, isTLS: tls != nil)
         body = []
+        // While the answer is produced (an upstream may take seconds) the connection holds no buffer.
+        releaseReadBufferIfDrained()
         let responder = HTTPResponder(connection: self, head: h)
         current = responder
         if countsInFlight { state.inFlight.wrappingAdd(1, ordering: .relaxed) }
@@ -353,6 +363,7 @@ final class HTTPServerConnection: Selectable {
         }
         phase = .head
         parser.reset()
+        releaseIdleOutput()
         loop.timers.arm(timer, now: loop.now, durationNanos: limits.idleTimeoutNanos)
         if inStart < inEnd {
             if !processing { process() }

@@ -74,6 +74,8 @@ final class Gateway: AdminBackend, @unchecked Sendable {
 
     func caches() -> [(String, PromptCacheStore)] { cacheStores.all() }
 
+    var readBufferBytes: Int { loops.reduce(0) { $0 + $1.readBuffers.heldBytes } }
+
     func purgeSharedCaches(on loop: EventLoop) {
         guard let client = contexts.first(where: { $0.loop === loop })?.cluster else { return }
         for p in store.snapshot().pipeline.processors {
