@@ -10,9 +10,7 @@ extension SSEEvent {
                   p[3] == UInt8(ascii: "a"), p[4] == UInt8(ascii: ":") else { return nil }
             var start = 5
             if p[start] == UInt8(ascii: " ") { start += 1 }
-            var nl = start
-            while nl < n && p[nl] != 10 && p[nl] != 13 { nl += 1 }
-            guard nl < n else { return nil }
+            guard let nl = ByteSearch.lineBreak(in: UnsafeRawBufferPointer(p), from: start) else { return nil }
             // What follows the line must be only the line ending(s) of the blank line.
             var k = nl
             while k < n {

@@ -38,14 +38,14 @@ struct SSEEventSplitter: Sendable {
         var prevBareCR = self.prevBareCR, dropLF = self.dropLF
         var ok = true
         let cr = HTTPByteClass.cr, lf = HTTPByteClass.lf
-        // The scan reads through a buffer pointer (no bounds checks) and skips ordinary bytes in a
-        // tight loop: the state machine only runs at line endings.
+        // The scan reads through a buffer pointer (no bounds checks) and skips ordinary bytes with
+        // memchr: the state machine only runs at line endings.
         pending.withUnsafeBufferPointer { p in
+        let raw = UnsafeRawBufferPointer(p)
         while i < n {
             if !afterCR && !dropLF && p[i] != cr && p[i] != lf {
                 atLineStart = false
-                i += 1
-                while i < n && p[i] != cr && p[i] != lf { i += 1 }
+                i = ByteSearch.lineBreak(in: raw, from: i + 1, to: n) ?? n
                 continue
             }
             let b = p[i]

@@ -5,38 +5,32 @@ enum SSETextFastPath {
     /// UTF-8 bytes of the `"content"` strings of a chat delta chunk, or nil when the event has another
     /// shape (tool calls, Anthropic, Responses …) and needs the general extractor.
     static func chatDeltaContentBytes(_ data: UnsafeRawBufferPointer) -> Int? {
-        guard JSONByteSearch.contains(data, "\"delta\""), !JSONByteSearch.contains(data, "\"tool_calls\""),
-              !JSONByteSearch.contains(data, "\"reasoning") else { return nil }
-        let key: [UInt8] = Array("\"content\"".utf8)
+        guard ByteSearch.contains(data, "\"delta\""), !ByteSearch.contains(data, "\"tool_calls\""),
+              !ByteSearch.contains(data, "\"reasoning") else { return nil }
+        let keyLength = 9 // "content" with its quotes
         var total = 0
         var found = false
-        var i = 0
+        var from = 0
         let n = data.count
-        while i + key.count < n {
-            if data[i] == UInt8(ascii: "\""), data[i + 1] == UInt8(ascii: "c") {
-                var k = 2
-                while k < key.count && data[i + k] == key[k] { k += 1 }
-                if k == key.count {
-                    var j = i + key.count
-                    while j < n && (data[j] == 32 || data[j] == 9) { j += 1 }
-                    guard j < n, data[j] == UInt8(ascii: ":") else { return nil }
-                    j += 1
-                    while j < n && (data[j] == 32 || data[j] == 9) { j += 1 }
-                    guard j < n else { return nil }
-                    if data[j] == UInt8(ascii: "\"") {
-                        guard let (bytes, end) = stringBytes(data, from: j + 1) else { return nil }
-                        total += bytes
-                        found = true
-                        i = end
-                        continue
-                    }
-                    // `"content": null` (role chunk) counts nothing; other values are not a delta string.
-                    if data[j] != UInt8(ascii: "n") { return nil }
-                }
+        while let i = ByteSearch.index(of: "\"content\"", in: data, from: from), i + keyLength < n {
+            var j = i + keyLength
+            while j < n && (data[j] == 32 || data[j] == 9) { j += 1 }
+            guard j < n, data[j] == UInt8(ascii: ":") else { return nil }
+            j += 1
+            while j < n && (data[j] == 32 || data[j] == 9) { j += 1 }
+            guard j < n else { return nil }
+            if data[j] == UInt8(ascii: "\"") {
+                guard let (bytes, end) = stringBytes(data, from: j + 1) else { return nil }
+                total += bytes
+                found = true
+                from = end
+                continue
             }
-            i += 1
+            // `"content": null` (role chunk) counts nothing; other values are not a delta string.
+            if data[j] != UInt8(ascii: "n") { return nil }
+            from = i + 1
         }
-        return found || JSONByteSearch.contains(data, "\"choices\"") ? total : nil
+        return found || ByteSearch.contains(data, "\"choices\"") ? total : nil
     }
 
     /// Decoded byte count of a JSON string starting after its opening quote, and the index after
@@ -44,24 +38,22 @@ enum SSETextFastPath {
     private static func stringBytes(_ d: UnsafeRawBufferPointer, from start: Int) -> (Int, Int)? {
         var i = start
         var count = 0
-        while i < d.count {
-            let b = d[i]
-            if b == UInt8(ascii: "\"") { return (count, i + 1) }
-            if b == UInt8(ascii: "\\") {
-                guard i + 1 < d.count else { return nil }
-                if d[i + 1] == UInt8(ascii: "u") {
-                    guard i + 5 < d.count, let v = UInt16(String(decoding: [d[i + 2], d[i + 3], d[i + 4], d[i + 5]], as: UTF8.self), radix: 16) else { return nil }
-                    count += v < 0x80 ? 1 : v < 0x800 ? 2 : (v >= 0xD800 && v < 0xDC00) ? 4 : (v >= 0xDC00 && v < 0xE000) ? 0 : 3
-                    i += 6
-                } else {
-                    count += 1
-                    i += 2
-                }
-                continue
+        while true {
+            guard let quote = ByteSearch.index(of: UInt8(ascii: "\""), in: d, from: i) else { return nil }
+            guard let esc = ByteSearch.index(of: UInt8(ascii: "\\"), in: d, from: i, to: quote) else {
+                return (count + quote - i, quote + 1)
             }
-            count += 1
-            i += 1
+            count += esc - i
+            i = esc
+            guard i + 1 < d.count else { return nil }
+            if d[i + 1] == UInt8(ascii: "u") {
+                guard i + 5 < d.count, let v = UInt16(String(decoding: [d[i + 2], d[i + 3], d[i + 4], d[i + 5]], as: UTF8.self), radix: 16) else { return nil }
+                count += v < 0x80 ? 1 : v < 0x800 ? 2 : (v >= 0xD800 && v < 0xDC00) ? 4 : (v >= 0xDC00 && v < 0xE000) ? 0 : 3
+                i += 6
+            } else {
+                count += 1
+                i += 2
+            }
         }
-        return nil
     }
 }

@@ -1,13 +1,5 @@
-import Glibc
-
 /// ASCII byte classes used by the hand-written matchers (branch-light range checks, no tables to load).
 enum GuardrailASCII {
-    /// True when `b` occurs in `p` (libc `memchr`: many bytes per instruction).
-    @inline(__always)
-    static func contains(_ p: UnsafeRawBufferPointer, _ b: UInt8) -> Bool {
-        guard let base = p.baseAddress, !p.isEmpty else { return false }
-        return memchr(base, Int32(b), p.count) != nil
-    }
 
     /// `0-9`.
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }

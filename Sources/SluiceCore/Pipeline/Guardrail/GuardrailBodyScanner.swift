@@ -25,7 +25,7 @@ enum GuardrailBodyScanner {
             var scratch: [UInt8] = []
             for r in strings {
                 let inner = (r.lowerBound + 1)..<(r.upperBound - 1)
-                let escaped = GuardrailASCII.contains(UnsafeRawBufferPointer(rebasing: p[inner]), JSONByte.backslash)
+                let escaped = ByteSearch.index(of: JSONByte.backslash, in: p, from: inner.lowerBound, to: inner.upperBound) != nil
                 var found: [GuardrailFinding]
                 if escaped {
                     scratch.removeAll(keepingCapacity: true)
