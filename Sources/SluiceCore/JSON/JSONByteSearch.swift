@@ -11,6 +11,17 @@ enum JSONByteSearch {
             var i = 1
             let last = haystack.count - m + 1
             while i <= last {
+                if i + 8 <= haystack.count {
+                    // Eight bytes a step to the next anchor byte.
+                    let word = UInt64(littleEndian: haystack.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                    let hits = JSONUTF8.matchMask(word, anchor)
+                    if hits == 0 {
+                        i += 8
+                        continue
+                    }
+                    i += hits.trailingZeroBitCount >> 3
+                    if i > last { return false }
+                }
                 if haystack[i] == anchor {
                     var k = 0
                     while k < m && haystack[i - 1 + k] == n[k] { k += 1 }

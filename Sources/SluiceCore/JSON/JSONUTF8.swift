@@ -56,10 +56,6 @@ enum JSONUTF8 {
         cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4
     }
 
-    /// True when none of the 8 bytes in `v` is '"', '\\', a control character or non-ASCII.
-    @inline(__always)
-    static func isPlainStringWord(_ v: UInt64) -> Bool { stringSpecialMask(v) == 0 }
-
     /// The high bit of every byte of `v` equal to `byte`, and maybe of some bytes after the first such
     /// byte (borrows): the lowest set bit is exact, so `trailingZeroBitCount >> 3` of a little-endian
     /// load is the offset of the first match. Zero when the word holds no `byte` (SWAR).
