@@ -10,18 +10,10 @@ enum JSONByteSearch {
             let anchor = n[1]
             var i = 1
             let last = haystack.count - m + 1
-            while i <= last {
-                if i + 8 <= haystack.count {
-                    // Eight bytes a step to the next anchor byte.
-                    let word = UInt64(littleEndian: haystack.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                    let hits = JSONUTF8.matchMask(word, anchor)
-                    if hits == 0 {
-                        i += 8
-                        continue
-                    }
-                    i += hits.trailingZeroBitCount >> 3
-                    if i > last { return false }
-                }
+            while true {
+                // Eight bytes a step to the next anchor byte.
+                i = JSONUTF8.skipWords(haystack, from: i, end: haystack.count) { JSONUTF8.matchMask($0, anchor) }
+                guard i <= last else { return false }
                 if haystack[i] == anchor {
                     var k = 0
                     while k < m && haystack[i - 1 + k] == n[k] { k += 1 }
@@ -29,7 +21,6 @@ enum JSONByteSearch {
                 }
                 i += 1
             }
-            return false
         }
     }
 }

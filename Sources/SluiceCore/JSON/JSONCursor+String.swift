@@ -7,15 +7,7 @@ extension JSONCursor {
         pos += 1
         var escaped = false
         while true {
-            while pos + 8 <= end {
-                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
-                let special = JSONUTF8.stringSpecialMask(word)
-                if special != 0 {
-                    pos += special.trailingZeroBitCount >> 3
-                    break
-                }
-                pos += 8
-            }
+            pos = JSONUTF8.skipWords(bytes, from: pos, end: end, JSONUTF8.stringSpecialMask)
             guard pos < end else { throw error("unterminated string", at: start) }
             let b = bytes[pos]
             if b == JSONByte.quote {

@@ -41,15 +41,7 @@ struct JSONTrustedCursor {
         var i = start
         var escaped = false
         while true {
-            while i + 8 <= end {
-                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                let hits = JSONUTF8.quoteOrBackslashMask(word)
-                if hits != 0 {
-                    i += hits.trailingZeroBitCount >> 3
-                    break
-                }
-                i += 8
-            }
+            i = JSONUTF8.skipWords(bytes, from: i, end: end, JSONUTF8.quoteOrBackslashMask)
             guard i < end else { return nil }
             let c = bytes[i]
             if c == JSONByte.quote {

@@ -56,6 +56,20 @@ enum JSONUTF8 {
         cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4
     }
 
+    /// The first offset from `start` whose byte `mask` flags, crossing whole words eight bytes a step;
+    /// when fewer than eight bytes are left before `end` it returns there and the caller looks at the
+    /// remaining bytes one by one. `mask` is one of the word masks below (lowest set bit exact).
+    @inline(__always)
+    static func skipWords(_ p: UnsafeRawBufferPointer, from start: Int, end: Int, _ mask: (UInt64) -> UInt64) -> Int {
+        var i = start
+        while i + 8 <= end {
+            let hits = mask(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            if hits != 0 { return i + hits.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        return i
+    }
+
     /// The high bit of every byte of `v` equal to `byte`, and maybe of some bytes after the first such
     /// byte (borrows): the lowest set bit is exact, so `trailingZeroBitCount >> 3` of a little-endian
     /// load is the offset of the first match. Zero when the word holds no `byte` (SWAR).
