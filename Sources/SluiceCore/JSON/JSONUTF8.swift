@@ -56,15 +56,22 @@ enum JSONUTF8 {
         cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4
     }
 
-    /// The first offset from `start` whose byte `mask` flags, crossing whole words eight bytes a step;
-    /// when fewer than eight bytes are left before `end` it returns there and the caller looks at the
-    /// remaining bytes one by one. `mask` is one of the word masks below (lowest set bit exact).
+    /// The first offset from `start` whose byte `mask` flags, crossing whole words (two a step while
+    /// sixteen bytes remain); when fewer than eight bytes are left before `end` it returns there and the
+    /// caller looks at the remaining bytes one by one. `mask` is one of the word masks below (lowest set
+    /// bit exact).
     @inline(__always)
     static func skipWords(_ p: UnsafeRawBufferPointer, from start: Int, end: Int, _ mask: (UInt64) -> UInt64) -> Int {
         var i = start
-        while i + 8 <= end {
-            let hits = mask(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
-            if hits != 0 { return i + hits.trailingZeroBitCount >> 3 }
+        while i + 16 <= end {
+            let a = mask(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            let b = mask(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)))
+            if a | b != 0 { return a != 0 ? i + a.trailingZeroBitCount >> 3 : i + 8 + b.trailingZeroBitCount >> 3 }
+            i += 16
+        }
+        if i + 8 <= end {
+            let a = mask(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            if a != 0 { return i + a.trailingZeroBitCount >> 3 }
             i += 8
         }
         return i
