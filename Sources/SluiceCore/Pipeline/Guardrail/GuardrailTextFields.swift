@@ -85,6 +85,6 @@ struct GuardrailTextFields {
     }
 
     private func key(_ m: JSONMember, _ s: StaticString) -> Bool {
-        s.withUTF8Buffer { JSONScanner.keyEquals(m, UnsafeRawBufferPointer($0), in: bytes) }
+        JSONScanner.keyEquals(m, s, in: bytes)
     }
 }
