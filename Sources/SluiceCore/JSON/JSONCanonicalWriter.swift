@@ -32,6 +32,8 @@ struct JSONCanonicalWriter {
     static func append(_ bytes: UnsafeRawBufferPointer, range: Range<Int>, skipTopLevel: [String] = [],
                        to out: inout [UInt8]) -> Bool {
         var w = JSONCanonicalWriter(cur: JSONTrustedCursor(bytes, range: range), skip: skipTopLevel)
+        w.segments.reserveCapacity(16)
+        w.order.reserveCapacity(16)
         guard w.value(depth: 0, out: &out) else { return false }
         return w.cur.pos == range.upperBound
     }
@@ -145,6 +147,11 @@ struct JSONCanonicalWriter {
         order.sort { x, y in
             let c = Self.compare(bytes, segs[x], segs[y])
             return c != 0 ? c < 0 : x < y
+        }
+        if reorder.capacity == 0 {
+            // Sized once for the largest object that can follow (the canonical text rarely outgrows the
+            // document, which ends at `cur.end`), so later reorders reuse it.
+            reorder.reserveCapacity(Swift.max(out.count - region, cur.end) + 64)
         }
         reorder.removeAll(keepingCapacity: true)
         out.withUnsafeBufferPointer { reorder.append(contentsOf: UnsafeBufferPointer(rebasing: $0[region...])) }
