@@ -10,7 +10,10 @@ enum JSONByteSearch {
             let anchor = n[1]
             var i = 1
             let last = haystack.count - m + 1
-            while i <= last {
+            while true {
+                // Eight bytes a step to the next anchor byte.
+                i = JSONUTF8.skipWords(haystack, from: i, end: haystack.count) { JSONUTF8.matchMask($0, anchor) }
+                guard i <= last else { return false }
                 if haystack[i] == anchor {
                     var k = 0
                     while k < m && haystack[i - 1 + k] == n[k] { k += 1 }
@@ -18,7 +21,6 @@ enum JSONByteSearch {
                 }
                 i += 1
             }
-            return false
         }
     }
 }

@@ -9,52 +9,36 @@
 /// and reordered only when their keys were not already in order. No validation is repeated, so this
 /// must only see bytes the scanner accepted; on anything unexpected it gives up (nil), never guesses.
 struct JSONCanonicalWriter {
-    private let b: UnsafeRawBufferPointer
-    private var pos: Int
+    private var cur: JSONTrustedCursor
+    /// Top-level member names left out (compared as decoded UTF-8 bytes).
+    private let skip: [String]
+    /// Decoded text of an escaped string, reused.
     private var scratch: [UInt8] = []
+    /// The segments of the objects being written, innermost last (one stack for the whole walk).
+    private var segments: [Segment] = []
+    /// An unsorted object's members while they are put back in order, and their order; reused.
+    private var reorder: [UInt8] = []
+    private var order: [Int] = []
 
+    /// One member as written: its raw key and where its `"key":value` sits in the output.
     private struct Segment {
         var key: Range<Int>
         var plainASCII: Bool
         var out: Range<Int>
     }
 
-    /// Canonical form of the validated value starting at `range.lowerBound`, appended to `out`.
-    static func append(_ bytes: UnsafeRawBufferPointer, range: Range<Int>, skipTopLevel: Set<String> = [],
+    /// Canonical form of the validated value at `range`, appended to `out`. Top-level members whose
+    /// decoded key equals one of `skipTopLevel` (byte for byte) are left out.
+    static func append(_ bytes: UnsafeRawBufferPointer, range: Range<Int>, skipTopLevel: [String] = [],
                        to out: inout [UInt8]) -> Bool {
-        var w = JSONCanonicalWriter(b: bytes, pos: range.lowerBound)
-        guard w.value(depth: 0, skip: skipTopLevel, out: &out) else { return false }
-        return w.pos == range.upperBound
+        var w = JSONCanonicalWriter(cur: JSONTrustedCursor(bytes, range: range), skip: skipTopLevel)
+        w.segments.reserveCapacity(16)
+        w.order.reserveCapacity(16)
+        guard w.value(depth: 0, out: &out) else { return false }
+        return w.cur.pos == range.upperBound
     }
 
-    private mutating func skipSpace() {
-        while pos < b.count {
-            let c = b[pos]
-            guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
-            pos += 1
-        }
-    }
-
-    /// Consumes a string token; returns its inner range and whether it has escapes.
-    private mutating func stringToken() -> (Range<Int>, Bool)? {
-        guard pos < b.count, b[pos] == JSONByte.quote else { return nil }
-        let start = pos + 1
-        var i = start
-        var escaped = false
-        while i < b.count {
-            let c = b[i]
-            if c == JSONByte.quote { break }
-            if c == JSONByte.backslash {
-                escaped = true
-                i += 2
-            } else {
-                i += 1
-            }
-        }
-        guard i < b.count else { return nil }
-        pos = i + 1
-        return (start..<i, escaped)
-    }
+    private var b: UnsafeRawBufferPointer { cur.bytes }
 
     private mutating func writeString(_ inner: Range<Int>, escaped: Bool, out: inout [UInt8]) {
         if !escaped {
@@ -68,120 +52,127 @@ struct JSONCanonicalWriter {
         JSONWriter.appendString(bytes: scratch, to: &out)
     }
 
-    private mutating func value(depth: Int, skip: Set<String>, out: inout [UInt8]) -> Bool {
-        guard depth < 256 else { return false }
-        skipSpace()
-        guard pos < b.count else { return false }
-        switch b[pos] {
+    private mutating func value(depth: Int, out: inout [UInt8]) -> Bool {
+        guard depth < 256, let c = cur.peekSignificant() else { return false }
+        switch c {
         case JSONByte.quote:
-            guard let (inner, escaped) = stringToken() else { return false }
+            guard let (inner, escaped) = cur.string() else { return false }
             writeString(inner, escaped: escaped, out: &out)
             return true
         case JSONByte.openBracket:
-            pos += 1
-            out.append(JSONByte.openBracket)
-            skipSpace()
-            if pos < b.count && b[pos] == JSONByte.closeBracket {
-                pos += 1
-                out.append(JSONByte.closeBracket)
-                return true
-            }
-            while true {
-                guard value(depth: depth + 1, skip: [], out: &out) else { return false }
-                skipSpace()
-                guard pos < b.count else { return false }
-                let c = b[pos]
-                pos += 1
-                if c == JSONByte.closeBracket { break }
-                guard c == JSONByte.comma else { return false }
-                out.append(JSONByte.comma)
-            }
-            out.append(JSONByte.closeBracket)
-            return true
+            return array(depth: depth, out: &out)
         case JSONByte.openBrace:
-            return object(depth: depth, skip: skip, out: &out)
+            return object(depth: depth, out: &out)
         case UInt8(ascii: "t"), UInt8(ascii: "n"):
             return literal(4, out: &out)
         case UInt8(ascii: "f"):
             return literal(5, out: &out)
         default:
-            let start = pos
-            while pos < b.count {
-                let c = b[pos]
-                guard (c >= JSONByte.zero && c <= JSONByte.zero + 9) || c == JSONByte.minus || c == UInt8(ascii: "+")
-                        || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") else { break }
-                pos += 1
-            }
-            guard pos > start else { return false }
-            Self.number(b, start..<pos, to: &out)
+            let start = cur.pos
+            while cur.pos < cur.end && JSONTrustedCursor.isNumberByte(b[cur.pos]) { cur.pos += 1 }
+            guard cur.pos > start else { return false }
+            Self.number(b, start..<cur.pos, to: &out)
             return true
         }
     }
 
-    private mutating func literal(_ n: Int, out: inout [UInt8]) -> Bool {
-        guard pos + n <= b.count else { return false }
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[pos..<(pos + n)]))
-        pos += n
-        return true
-    }
-
-    private mutating func object(depth: Int, skip: Set<String>, out: inout [UInt8]) -> Bool {
-        pos += 1
-        let region = out.count
-        var segments: [Segment] = []
-        skipSpace()
-        if pos < b.count && b[pos] == JSONByte.closeBrace {
-            pos += 1
-            out.append(JSONByte.openBrace)
-            out.append(JSONByte.closeBrace)
+    private mutating func array(depth: Int, out: inout [UInt8]) -> Bool {
+        cur.pos += 1
+        out.append(JSONByte.openBracket)
+        if cur.consume(JSONByte.closeBracket) {
+            out.append(JSONByte.closeBracket)
             return true
         }
         while true {
-            skipSpace()
-            guard let (key, escaped) = stringToken() else { return false }
-            skipSpace()
-            guard pos < b.count, b[pos] == JSONByte.colon else { return false }
-            pos += 1
-            let segStart = out.count
-            writeString(key, escaped: escaped, out: &out)
-            out.append(JSONByte.colon)
-            guard value(depth: depth + 1, skip: [], out: &out) else { return false }
-            let seg = Segment(key: key, plainASCII: !escaped && Self.isASCII(b, key), out: segStart..<out.count)
-            if !skip.isEmpty && skip.contains(Self.decodedKey(b, seg)) {
-                out.removeSubrange(segStart...)
+            guard value(depth: depth + 1, out: &out), let c = cur.peekSignificant() else { return false }
+            cur.pos += 1
+            if c == JSONByte.closeBracket { break }
+            guard c == JSONByte.comma else { return false }
+            out.append(JSONByte.comma)
+        }
+        out.append(JSONByte.closeBracket)
+        return true
+    }
+
+    private mutating func literal(_ n: Int, out: inout [UInt8]) -> Bool {
+        guard cur.pos + n <= cur.end else { return false }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[cur.pos..<(cur.pos + n)]))
+        cur.pos += n
+        return true
+    }
+
+    /// Writes `{seg,seg,…}` in document order and, only when the keys were out of order, puts the
+    /// segments back in key order (so an already sorted object costs no copy).
+    private mutating func object(depth: Int, out: inout [UInt8]) -> Bool {
+        cur.pos += 1
+        out.append(JSONByte.openBrace)
+        let region = out.count
+        let base = segments.count
+        defer { segments.removeSubrange(base...) }
+        if cur.consume(JSONByte.closeBrace) {
+            out.append(JSONByte.closeBrace)
+            return true
+        }
+        var sorted = true
+        while true {
+            guard let (key, escaped) = cur.string(), cur.consume(JSONByte.colon) else { return false }
+            if depth == 0 && !skip.isEmpty && isSkipped(key, escaped: escaped) {
+                guard cur.skipValue() != nil else { return false }
             } else {
+                if segments.count > base { out.append(JSONByte.comma) }
+                let segStart = out.count
+                writeString(key, escaped: escaped, out: &out)
+                out.append(JSONByte.colon)
+                guard value(depth: depth + 1, out: &out) else { return false }
+                let seg = Segment(key: key, plainASCII: !escaped && Self.isASCII(b, key), out: segStart..<out.count)
+                if sorted, segments.count > base, Self.compare(b, segments[segments.count - 1], seg) > 0 { sorted = false }
                 segments.append(seg)
             }
-            skipSpace()
-            guard pos < b.count else { return false }
-            let c = b[pos]
-            pos += 1
+            guard let c = cur.peekSignificant() else { return false }
+            cur.pos += 1
             if c == JSONByte.closeBrace { break }
             guard c == JSONByte.comma else { return false }
         }
-        // Segments sit back to back from `region`; rebuild as {seg,seg,…} in key order.
-        var order = Array(segments.indices)
-        var sorted = true
-        for i in 1..<max(segments.count, 1) where Self.compare(b, segments[i - 1], segments[i]) > 0 {
-            sorted = false
-            break
-        }
-        if !sorted {
-            order.sort { x, y in
-                let c = Self.compare(b, segments[x], segments[y])
-                return c != 0 ? c < 0 : x < y
-            }
-        }
-        let body = Array(out[region...])
-        out.removeSubrange(region...)
-        out.append(JSONByte.openBrace)
-        for (n, i) in order.enumerated() {
-            if n > 0 { out.append(JSONByte.comma) }
-            let r = segments[i].out
-            out.append(contentsOf: body[(r.lowerBound - region)..<(r.upperBound - region)])
-        }
+        if !sorted { putInKeyOrder(segments[base...], region: region, out: &out) }
         out.append(JSONByte.closeBrace)
         return true
+    }
+
+    /// Rewrites `out[region...]` (the segments separated by commas) with the segments in key order,
+    /// stable for equal keys. Both copies are bulk copies through reused buffers.
+    private mutating func putInKeyOrder(_ segs: ArraySlice<Segment>, region: Int, out: inout [UInt8]) {
+        order.removeAll(keepingCapacity: true)
+        order.append(contentsOf: segs.indices)
+        let bytes = b
+        order.sort { x, y in
+            let c = Self.compare(bytes, segs[x], segs[y])
+            return c != 0 ? c < 0 : x < y
+        }
+        if reorder.capacity == 0 {
+            // Sized once for the largest object that can follow (the canonical text rarely outgrows the
+            // document, which ends at `cur.end`), so later reorders reuse it.
+            reorder.reserveCapacity(Swift.max(out.count - region, cur.end) + 64)
+        }
+        reorder.removeAll(keepingCapacity: true)
+        out.withUnsafeBufferPointer { reorder.append(contentsOf: UnsafeBufferPointer(rebasing: $0[region...])) }
+        out.removeSubrange(region...)
+        reorder.withUnsafeBufferPointer { written in
+            for (n, i) in order.enumerated() {
+                if n > 0 { out.append(JSONByte.comma) }
+                let r = segs[i].out
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: written[(r.lowerBound - region)..<(r.upperBound - region)]))
+            }
+        }
+    }
+
+    /// True when the raw key (inside its quotes) decodes to one of `skip`.
+    private func isSkipped(_ key: Range<Int>, escaped: Bool) -> Bool {
+        let m = JSONMember(keyRange: key, valueRange: key, kind: .string, keyHasEscapes: escaped)
+        for name in skip where escaped || name.utf8.count == key.count {
+            var name = name
+            if name.withUTF8({ JSONScanner.keyEquals(m, UnsafeRawBufferPointer($0), in: b) }) { return true }
+        }
+        return false
     }
 
     private static func isASCII(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> Bool {

@@ -1,15 +1,13 @@
 extension JSONCursor {
     /// Validates a string at `pos` (which must be '"') and leaves `pos` past the closing quote.
-    /// Returns whether it contains escapes. Plain ASCII runs are skipped eight bytes at a time.
+    /// Returns whether it contains escapes. Plain ASCII runs are crossed eight bytes at a time, straight
+    /// to the next byte that needs a look (quote, backslash, control or non-ASCII).
     mutating func scanString() throws(JSONError) -> Bool {
         let start = pos
         pos += 1
         var escaped = false
         while true {
-            while pos + 8 <= end
-                && JSONUTF8.isPlainStringWord(bytes.loadUnaligned(fromByteOffset: pos, as: UInt64.self)) {
-                pos += 8
-            }
+            pos = JSONUTF8.skipWords(bytes, from: pos, end: end, JSONUTF8.stringSpecialMask)
             guard pos < end else { throw error("unterminated string", at: start) }
             let b = bytes[pos]
             if b == JSONByte.quote {

@@ -192,6 +192,7 @@ struct JSONDepthStack {
     var isEmpty: Bool { count == 0 }
 
     /// True when the innermost open container is an object.
+    @inline(__always)
     var topIsObject: Bool {
         let i = count - 1
         if i < 64 { return (low >> UInt64(i)) & 1 == 1 }
@@ -200,6 +201,7 @@ struct JSONDepthStack {
     }
 
     /// Records a newly opened container.
+    @inline(__always)
     mutating func push(isObject: Bool) {
         let i = count
         let bit: UInt64 = isObject ? 1 : 0
@@ -214,6 +216,7 @@ struct JSONDepthStack {
     }
 
     /// Forgets the innermost container.
+    @inline(__always)
     mutating func pop() {
         guard count > 0 else { return }
         count -= 1

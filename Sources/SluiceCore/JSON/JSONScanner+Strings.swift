@@ -80,6 +80,14 @@ extension JSONScanner {
         return literal.withUTF8Buffer { keyEquals(member, UnsafeRawBufferPointer($0), in: bytes) }
     }
 
+    /// True when the member's decoded key equals `key`. A raw key without escapes and of another length
+    /// is turned down before any byte is compared (most keys, when a caller tries several names).
+    @inline(__always)
+    static func keyEquals(_ m: JSONMember, _ key: StaticString, in bytes: UnsafeRawBufferPointer) -> Bool {
+        if !m.keyHasEscapes && m.keyRange.count != key.utf8CodeUnitCount { return false }
+        return key.withUTF8Buffer { keyEquals(m, UnsafeRawBufferPointer($0), in: bytes) }
+    }
+
     /// True when the member's decoded key equals `key` (UTF-8).
     @inline(__always)
     static func keyEquals(_ m: JSONMember, _ key: UnsafeRawBufferPointer, in bytes: UnsafeRawBufferPointer) -> Bool {

@@ -4,17 +4,25 @@ enum JSONScanner {
     /// Strictly validates the whole document (RFC 8259, UTF-8, depth <= `maxDepth`, nothing but whitespace
     /// after the value) and returns its top-level members; error "not an object" for other roots.
     static func scanObject(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = 128) -> Result<JSONObjectIndex, JSONError> {
-        var cur = JSONCursor(bytes, maxDepth: maxDepth)
         var members: [JSONMember] = []
+        members.reserveCapacity(16)
+        return forEachTopLevelMember(bytes, maxDepth: maxDepth) { members.append($0) }
+            .map { JSONObjectIndex(members: members, objectRange: $0) }
+    }
+
+    /// Validates the whole document exactly as `scanObject` does, calling `body` for each top-level member
+    /// (possibly before an error further on) instead of collecting them; returns the object's range.
+    static func forEachTopLevelMember(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = 128,
+                                      _ body: (JSONMember) -> Void) -> Result<Range<Int>, JSONError> {
+        var cur = JSONCursor(bytes, maxDepth: maxDepth)
         do throws(JSONError) {
             cur.skipWhitespace()
             guard cur.pos < cur.end else { throw cur.error("empty input") }
             guard cur.bytes[cur.pos] == JSONByte.openBrace else { throw cur.error("not an object") }
             guard maxDepth >= 1 else { throw cur.error("nesting too deep") }
-            members.reserveCapacity(16)
-            let range = try scanMembers(&cur, depth: 0) { members.append($0) }
+            let range = try scanMembers(&cur, depth: 0, body)
             try expectEnd(&cur)
-            return .success(JSONObjectIndex(members: members, objectRange: range))
+            return .success(range)
         } catch {
             return .failure(error)
         }

@@ -56,25 +56,56 @@ enum JSONUTF8 {
         cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4
     }
 
-    /// True when none of the 8 bytes in `v` is '"', '\\', a control character or non-ASCII:
-    /// such a word can be skipped inside a string in one step (SWAR, exact for "any byte matches").
+    /// The first offset from `start` whose byte `mask` flags, crossing whole words (two a step while
+    /// sixteen bytes remain); when fewer than eight bytes are left before `end` it returns there and the
+    /// caller looks at the remaining bytes one by one. `mask` is one of the word masks below (lowest set
+    /// bit exact).
     @inline(__always)
-    static func isPlainStringWord(_ v: UInt64) -> Bool {
+    static func skipWords(_ p: UnsafeRawBufferPointer, from start: Int, end: Int, _ mask: (UInt64) -> UInt64) -> Int {
+        var i = start
+        while i + 16 <= end {
+            let a = mask(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            let b = mask(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)))
+            if a | b != 0 { return a != 0 ? i + a.trailingZeroBitCount >> 3 : i + 8 + b.trailingZeroBitCount >> 3 }
+            i += 16
+        }
+        if i + 8 <= end {
+            let a = mask(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            if a != 0 { return i + a.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        return i
+    }
+
+    /// The high bit of every byte of `v` equal to `byte`, and maybe of some bytes after the first such
+    /// byte (borrows): the lowest set bit is exact, so `trailingZeroBitCount >> 3` of a little-endian
+    /// load is the offset of the first match. Zero when the word holds no `byte` (SWAR).
+    @inline(__always)
+    static func matchMask(_ v: UInt64, _ byte: UInt8) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let x = v ^ (ones &* UInt64(byte))
+        return (x &- ones) & ~x & 0x8080_8080_8080_8080
+    }
+
+    /// As `matchMask`, for the bytes a string scan must look at: '"', '\\', a control character or
+    /// non-ASCII. Zero when the whole word can be skipped inside a string.
+    @inline(__always)
+    static func stringSpecialMask(_ v: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        let q = v ^ (ones &* 0x22)
-        let bs = v ^ (ones &* 0x5C)
-        let hasQuote = (q &- ones) & ~q
-        let hasBackslash = (bs &- ones) & ~bs
-        let hasControl = (v &- ones &* 0x20) & ~v
-        return ((hasQuote | hasBackslash | hasControl) & highs) | (v & highs) == 0
+        let control = (v &- ones &* 0x20) & ~v & highs
+        return quoteOrBackslashMask(v) | control | (v & highs)
+    }
+
+    /// As `matchMask`, for '"' or '\\'.
+    @inline(__always)
+    static func quoteOrBackslashMask(_ v: UInt64) -> UInt64 {
+        matchMask(v, JSONByte.quote) | matchMask(v, JSONByte.backslash)
     }
 
     /// True when none of the 8 bytes in `v` is a backslash.
     @inline(__always)
     static func hasNoBackslash(_ v: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let bs = v ^ (ones &* 0x5C)
-        return (bs &- ones) & ~bs & 0x8080_8080_8080_8080 == 0
+        matchMask(v, JSONByte.backslash) == 0
     }
 }

@@ -59,9 +59,7 @@ struct TokenEstimator: Sendable {
     }
 
     private static func isMaxTokensKey(_ m: JSONMember, in body: UnsafeRawBufferPointer) -> Bool {
-        func eq(_ s: StaticString) -> Bool {
-            s.withUTF8Buffer { JSONScanner.keyEquals(m, UnsafeRawBufferPointer($0), in: body) }
-        }
+        func eq(_ s: StaticString) -> Bool { JSONScanner.keyEquals(m, s, in: body) }
         return eq("max_tokens") || eq("max_completion_tokens") || eq("max_output_tokens")
     }
 }
@@ -74,9 +72,7 @@ struct TokenEstimatorContent {
 
         /// The field named by member `m`'s key, or nil for other keys.
         init?(key m: JSONMember, in bytes: UnsafeRawBufferPointer) {
-            func eq(_ s: StaticString) -> Bool {
-                s.withUTF8Buffer { JSONScanner.keyEquals(m, UnsafeRawBufferPointer($0), in: bytes) }
-            }
+            func eq(_ s: StaticString) -> Bool { JSONScanner.keyEquals(m, s, in: bytes) }
             if eq("messages") { self = .messages } else if eq("system") { self = .system }
             else if eq("prompt") { self = .prompt } else if eq("input") { self = .input }
             else if eq("instructions") { self = .instructions } else { return nil }
@@ -118,6 +114,6 @@ struct TokenEstimatorContent {
     }
 
     private func isKey(_ m: JSONMember, _ s: StaticString) -> Bool {
-        s.withUTF8Buffer { JSONScanner.keyEquals(m, UnsafeRawBufferPointer($0), in: bytes) }
+        JSONScanner.keyEquals(m, s, in: bytes)
     }
 }

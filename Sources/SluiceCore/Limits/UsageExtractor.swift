@@ -13,9 +13,13 @@ enum UsageExtractor {
     /// Usage from a whole JSON response body: top-level "usage" with prompt_tokens/completion_tokens or
     /// input_tokens/output_tokens; a body with input only (embeddings) has output 0.
     static func fromBody(_ bytes: UnsafeRawBufferPointer) -> TokenUsage? {
-        guard JSONByteSearch.contains(bytes, "\"usage\""),
-              case .success(let index) = JSONScanner.scanObject(bytes),
-              let u = index.member("usage", in: bytes), u.kind == .object else { return nil }
+        guard JSONByteSearch.contains(bytes, "\"usage\"") else { return nil }
+        // The whole body is validated (an invalid one reports nothing); the last "usage" wins.
+        var usage: JSONMember?
+        let scan = JSONScanner.forEachTopLevelMember(bytes) { m in
+            if JSONScanner.keyEquals(m, "usage", in: bytes) { usage = m }
+        }
+        guard case .success = scan, let u = usage, u.kind == .object else { return nil }
         let read = readUsage(u.valueRange, bytes)
         guard let input = read.input else {
             return read.output.map { TokenUsage(input: nil, output: $0) }
@@ -93,9 +97,7 @@ enum UsageExtractor {
         var usage = TokenUsage()
         JSONScanner.forEachMember(ofObjectAt: range, in: bytes) { m in
             guard m.kind == .number, let v = JSONScanner.int(m.valueRange, in: bytes), v >= 0 else { return }
-            func key(_ s: StaticString) -> Bool {
-                s.withUTF8Buffer { JSONScanner.keyEquals(m, UnsafeRawBufferPointer($0), in: bytes) }
-            }
+            func key(_ s: StaticString) -> Bool { JSONScanner.keyEquals(m, s, in: bytes) }
             if key("prompt_tokens") || key("input_tokens") {
                 usage.input = v
             } else if key("completion_tokens") || key("output_tokens") {

@@ -14,7 +14,7 @@ struct JSONCanonicalWriterTests {
         return v.canonicalBytes()
     }
 
-    static func viaBytes(_ text: String, skip: Set<String> = []) -> [UInt8]? {
+    static func viaBytes(_ text: String, skip: [String] = []) -> [UInt8]? {
         let bytes = Array(text.utf8)
         return bytes.withUnsafeBytes { raw -> [UInt8]? in
             guard case .success(let (_, range)) = JSONScanner.validate(raw) else { return nil }
@@ -65,6 +65,50 @@ struct JSONCanonicalWriterTests {
         }
         #expect(PromptCacheKey.material(route: "r", upstreamModel: "up", body: Array("[1]".utf8)) == nil)
         #expect(PromptCacheKey.material(route: "r", upstreamModel: "up", body: Array("{\"a\":".utf8)) == nil)
+    }
+
+    /// Long strings put escapes, quotes and non-ASCII at every offset of the writer's eight-byte steps.
+    @Test func agreesOnDocumentsWithLongStrings() {
+        var rng = FastRandom()
+        for _ in 0..<300 {
+            let text = Self.generate(&rng, depth: 0, pieces: 12)
+            #expect(Self.viaBytes(text) == Self.viaTree(text), "\(text)")
+            #expect(Self.viaBytes(text, skip: ["user"]) == Self.viaTree(text, skip: ["user"]), "\(text)")
+        }
+    }
+
+    @Test(arguments: [
+        #"{"user":"u","a":1}"#, #"{"a":1,"user":"u"}"#, #"{"b":1,"user":{"x":[1]},"a":2}"#, #"{"user":1}"#,
+        #"{"user":1,"user":2}"#, #"{"us\u0065r":[1,"]"],"z":0}"#, #"{"users":1,"use":2,"user":3}"#,
+        #"{"a":{"user":1},"b":[{"user":2}]}"#, #" { "user" : "x" , "m" : "y" } "#,
+    ])
+    func skippedMember_anywhere_matchesTheTree(_ text: String) {
+        #expect(Self.viaBytes(text, skip: ["user"]) == Self.viaTree(text, skip: ["user"]), "\(text)")
+    }
+
+    @Test func largeBody_matchesTheTree() {
+        let content = String(repeating: "Summarise the paragraph about rivers, sluices and \\\"quoted\\\" weirs. é ", count: 400)
+        let text = #"{"model":"m","user":"u","messages":[{"role":"system","content":"be brief"},{"role":"user","content":""#
+            + content + #""}],"temperature":0,"stream":false}"#
+        #expect(Self.viaBytes(text, skip: ["user"]) == Self.viaTree(text, skip: ["user"]))
+    }
+
+    static func generate(_ rng: inout FastRandom, depth: Int, pieces: Int) -> String {
+        let parts = ["plain ascii text ", "\\u00e9", "\\\"", "\\\\", "é", "😀", "\\n", "[{}]", "ｚ", "\\ud83d\\ude00", "x"]
+        func long(_ rng: inout FastRandom) -> String {
+            (0..<Int(rng.next() % UInt64(pieces + 1))).map { _ in parts[Int(rng.next() % UInt64(parts.count))] }.joined()
+        }
+        switch Int(rng.next() % (depth > 3 ? 2 : 4)) {
+        case 0: return "\"" + long(&rng) + "\""
+        case 1: return ["1", "-2.50", "true", "null"][Int(rng.next() % 4)]
+        case 2: return "[" + (0..<Int(rng.next() % 4)).map { _ in generate(&rng, depth: depth + 1, pieces: pieces) }.joined(separator: ",") + "]"
+        default:
+            let keys = ["user", "role", "content", "a", "b"]
+            return "{" + (0..<Int(rng.next() % 5)).map { _ in
+                let key = rng.next() % 2 == 0 ? keys[Int(rng.next() % UInt64(keys.count))] : long(&rng)
+                return "\"" + key + "\" : " + generate(&rng, depth: depth + 1, pieces: pieces)
+            }.joined(separator: ", ") + "}"
+        }
     }
 
     static func generate(_ rng: inout FastRandom, depth: Int) -> String {

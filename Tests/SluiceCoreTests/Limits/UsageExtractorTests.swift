@@ -41,6 +41,22 @@ fileprivate func bodyText(_ s: String) -> Int { Array(s.utf8).withUnsafeBytes { 
     #expect(body("{\"usage\":{\"prompt_tokens\":\"7\"}}") == nil)
 }
 
+@Test func fromBody_lastTopLevelUsageWins_nestedOnesDoNot() {
+    #expect(body(#"{"usage":{"prompt_tokens":1,"completion_tokens":1},"x":1,"usage":{"prompt_tokens":2,"completion_tokens":3}}"#)
+            == TokenUsage(input: 2, output: 3))
+    #expect(body(#"{"usage":{"prompt_tokens":2,"completion_tokens":3},"usage":null}"#) == nil)
+    #expect(body(#"{"choices":[{"usage":{"prompt_tokens":9}}],"meta":{"usage":{"prompt_tokens":8}}}"#) == nil)
+    // An escaped key counts once the pre-filter saw a literal "usage" somewhere.
+    #expect(body(#"{"\u0075sage":{"prompt_tokens":5,"completion_tokens":6},"note":"usage"}"#) == TokenUsage(input: 5, output: 6))
+}
+
+@Test func fromBody_invalidAfterTheUsage_isNil() {
+    // The whole body is validated: a usage object before a broken tail reports nothing.
+    #expect(body(#"{"usage":{"prompt_tokens":2,"completion_tokens":3},"x":[1,}"#) == nil)
+    #expect(body(#"{"usage":{"prompt_tokens":2,"completion_tokens":3}} trailing"#) == nil)
+    #expect(body(#"{"usage":{"prompt_tokens":2,"completion_tokens":3},"s":"bad \x escape"}"#) == nil)
+}
+
 @Test func fold_chatUsageChunk_setsBoth() {
     let events = [
         "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"usage\":null}",

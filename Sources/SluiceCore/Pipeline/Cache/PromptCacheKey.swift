@@ -6,7 +6,8 @@ enum PromptCacheKey {
     static let version = "sluice.prompt_cache.v1"
 
     /// Top-level members left out of the key: per-end-user tags that do not change the answer.
-    static let ignoredMembers: Set<String> = ["user"]
+    /// (ASCII names: the byte writer compares decoded keys byte for byte.)
+    static let ignoredMembers: [String] = ["user"]
 
     /// The key for a raw request body; nil when the body is not one valid JSON object.
     static func make(route: String, upstreamModel: String, body: [UInt8], digest: some CacheDigest) -> CacheKey? {

@@ -16,13 +16,13 @@ struct GuardrailTextFields {
             switch phase {
             case .request:
                 if key(m, "messages") || key(m, "system") || key(m, "prompt") || key(m, "input") {
-                    content(m.kind, m.valueRange, depth: maxDepth, into: &out)
+                    content(m.valueRange, depth: maxDepth, into: &out)
                 } else if key(m, "instructions"), m.kind == .string {
                     out.append(m.valueRange)
                 }
             case .response:
                 if key(m, "choices") || key(m, "content") || key(m, "output") {
-                    content(m.kind, m.valueRange, depth: maxDepth, into: &out)
+                    content(m.valueRange, depth: maxDepth, into: &out)
                 } else if key(m, "output_text"), m.kind == .string {
                     out.append(m.valueRange)
                 }
@@ -31,31 +31,60 @@ struct GuardrailTextFields {
     }
 
     /// Text in one content value: strings are text, arrays are walked, objects contribute their `text`
-    /// and their `content` (plus `message`/`delta` for response choices).
-    private func content(_ kind: JSONKind, _ range: Range<Int>, depth: Int, into out: inout [Range<Int>]) {
-        switch kind {
-        case .string:
-            out.append(range)
-        case .array where depth > 0:
-            JSONScanner.forEachElement(ofArrayAt: range, in: bytes) { k, r in
-                content(k, r, depth: depth - 1, into: &out)
-            }
-        case .object where depth > 0:
-            JSONScanner.forEachMember(ofObjectAt: range, in: bytes) { m in
-                if m.kind == .string && key(m, "text") {
-                    out.append(m.valueRange)
-                } else if (m.kind == .string || m.kind == .array) && key(m, "content") {
-                    content(m.kind, m.valueRange, depth: depth - 1, into: &out)
-                } else if phase == .response, m.kind == .object, key(m, "message") || key(m, "delta") {
-                    content(m.kind, m.valueRange, depth: depth - 1, into: &out)
-                }
-            }
+    /// and their `content` (plus `message`/`delta` for response choices). One walk over the value's
+    /// bytes (already validated by the body's scan): each nested value is entered where it stands, never
+    /// skipped first and scanned again; a walk that meets something unexpected stops there.
+    private func content(_ range: Range<Int>, depth: Int, into out: inout [Range<Int>]) {
+        var cur = JSONTrustedCursor(bytes, range: range)
+        _ = walk(&cur, depth: depth, into: &out)
+    }
+
+    /// Consumes the value at the cursor, collecting its text as `content` describes; false when the
+    /// bytes are not the value expected.
+    private func walk(_ cur: inout JSONTrustedCursor, depth: Int, into out: inout [Range<Int>]) -> Bool {
+        guard let c = cur.peekSignificant() else { return false }
+        switch c {
+        case JSONByte.quote:
+            let start = cur.pos
+            guard cur.string() != nil else { return false }
+            out.append(start..<cur.pos)
+            return true
+        case JSONByte.openBracket where depth > 0:
+            cur.pos += 1
+            if cur.consume(JSONByte.closeBracket) { return true }
+            repeat {
+                guard walk(&cur, depth: depth - 1, into: &out) else { return false }
+            } while cur.consume(JSONByte.comma)
+            return cur.consume(JSONByte.closeBracket)
+        case JSONByte.openBrace where depth > 0:
+            return walkMembers(&cur, depth: depth, into: &out)
         default:
-            break
+            return cur.skipValue() != nil
         }
     }
 
+    /// The members of the object at the cursor: `text` strings are taken, `content` strings or arrays
+    /// and (responses) `message`/`delta` objects are walked, everything else is skipped.
+    private func walkMembers(_ cur: inout JSONTrustedCursor, depth: Int, into out: inout [Range<Int>]) -> Bool {
+        cur.pos += 1
+        if cur.consume(JSONByte.closeBrace) { return true }
+        repeat {
+            guard let (inner, escaped) = cur.string(), cur.consume(JSONByte.colon),
+                  let first = cur.peekSignificant() else { return false }
+            let m = JSONMember(keyRange: inner, valueRange: inner, kind: .string, keyHasEscapes: escaped)
+            let follow: Bool
+            switch first {
+            case JSONByte.quote: follow = key(m, "text") || key(m, "content")
+            case JSONByte.openBracket: follow = key(m, "content")
+            case JSONByte.openBrace: follow = phase == .response && (key(m, "message") || key(m, "delta"))
+            default: follow = false
+            }
+            guard follow ? walk(&cur, depth: depth - 1, into: &out) : cur.skipValue() != nil else { return false }
+        } while cur.consume(JSONByte.comma)
+        return cur.consume(JSONByte.closeBrace)
+    }
+
     private func key(_ m: JSONMember, _ s: StaticString) -> Bool {
-        s.withUTF8Buffer { JSONScanner.keyEquals(m, UnsafeRawBufferPointer($0), in: bytes) }
+        JSONScanner.keyEquals(m, s, in: bytes)
     }
 }
