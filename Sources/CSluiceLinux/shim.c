@@ -100,7 +100,3 @@ int CSluiceLinux_signalfd_read(int fd) {
     return (int)info.ssi_signo;
 }
 int CSluiceLinux_errno(void) { return errno; }
-
-void *CSluiceLinux_memmem(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len) {
-    return memmem(haystack, haystack_len, needle, needle_len);
-}

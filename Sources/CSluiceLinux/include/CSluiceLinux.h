@@ -50,7 +50,4 @@ int CSluiceLinux_signalfd_setup(void);
 /// Reads one signal number from the signalfd, or -1.
 int CSluiceLinux_signalfd_read(int fd);
 int CSluiceLinux_errno(void);
-/// glibc's memmem (a GNU extension the Swift Glibc module does not expose).
-void *CSluiceLinux_memmem(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len);
-
 #endif

@@ -13,7 +13,7 @@ enum UsageExtractor {
     /// Usage from a whole JSON response body: top-level "usage" with prompt_tokens/completion_tokens or
     /// input_tokens/output_tokens; a body with input only (embeddings) has output 0.
     static func fromBody(_ bytes: UnsafeRawBufferPointer) -> TokenUsage? {
-        guard JSONByteSearch.contains(bytes, "\"usage\"") else { return nil }
+        guard ByteSearch.contains(bytes, "\"usage\"") else { return nil }
         // The whole body is validated (an invalid one reports nothing); the last "usage" wins.
         var usage: JSONMember?
         let scan = JSONScanner.forEachTopLevelMember(bytes) { m in
@@ -56,33 +56,24 @@ enum UsageExtractor {
 
     /// True when `"usage"` is followed (after optional whitespace and a colon) by an object.
     static func hasUsageObject(_ data: UnsafeRawBufferPointer) -> Bool {
-        let needle: [UInt8] = Array("\"usage\"".utf8)
-        var i = 0
         let n = data.count
-        while i + needle.count <= n {
-            guard data[i] == UInt8(ascii: "\""), data[i + 1] == UInt8(ascii: "u") else {
-                i += 1
-                continue
-            }
-            var k = 2
-            while k < needle.count && data[i + k] == needle[k] { k += 1 }
-            if k == needle.count {
-                var j = i + needle.count
+        var from = 0
+        while let i = ByteSearch.index(of: "\"usage\"", in: data, from: from) {
+            var j = i + 7
+            while j < n && (data[j] == 32 || data[j] == 9 || data[j] == 10 || data[j] == 13) { j += 1 }
+            if j < n && data[j] == UInt8(ascii: ":") {
+                j += 1
                 while j < n && (data[j] == 32 || data[j] == 9 || data[j] == 10 || data[j] == 13) { j += 1 }
-                if j < n && data[j] == UInt8(ascii: ":") {
-                    j += 1
-                    while j < n && (data[j] == 32 || data[j] == 9 || data[j] == 10 || data[j] == 13) { j += 1 }
-                    if j < n && data[j] == UInt8(ascii: "{") { return true }
-                }
+                if j < n && data[j] == UInt8(ascii: "{") { return true }
             }
-            i += 1
+            from = i + 1
         }
         return false
     }
 
     /// True for the chat/completions usage-only chunk: `"choices": []` and a usage object.
     static func isUsageOnlyChunk(_ sseData: UnsafeRawBufferPointer) -> Bool {
-        guard hasUsageObject(sseData), JSONByteSearch.contains(sseData, "\"choices\""),
+        guard hasUsageObject(sseData), ByteSearch.contains(sseData, "\"choices\""),
               case .success(let index) = JSONScanner.scanObject(sseData),
               let c = index.member("choices", in: sseData), c.kind == .array,
               let u = index.member("usage", in: sseData), u.kind == .object else { return false }
@@ -123,7 +114,7 @@ extension UsageExtractor {
     /// delta.text/partial_json/thinking, Responses `*.delta` events' "delta" string.
     static func generatedTextBytes(sseData: UnsafeRawBufferPointer) -> Int {
         if let fast = SSETextFastPath.chatDeltaContentBytes(sseData) { return fast }
-        guard JSONByteSearch.contains(sseData, "\"choices\"") || JSONByteSearch.contains(sseData, "\"delta\""),
+        guard ByteSearch.contains(sseData, "\"choices\"") || ByteSearch.contains(sseData, "\"delta\""),
               case .success(let index) = JSONScanner.scanObject(sseData) else { return 0 }
         if let c = index.member("choices", in: sseData), c.kind == .array {
             var total = 0

@@ -1,7 +1,6 @@
-import CSluiceLinux
 import Glibc
 
-/// Searches over raw bytes through libc's `memchr`/`memmem`, which compare many bytes per instruction:
+/// Searches over raw bytes through libc's `memchr`, which compares many bytes per instruction:
 /// the hot scans (SSE line ends, JSON keys in stream events, escapes in prompt strings) skip ordinary
 /// bytes at memory speed instead of one compare per byte.
 enum ByteSearch {
@@ -22,13 +21,25 @@ enum ByteSearch {
     }
 
     /// Offset of the first occurrence of `needle` in `p[from...]`, or nil (nil for an empty needle).
+    /// memchr finds the candidates by the needle's second byte, which for quoted keys is rarer than
+    /// the leading '"'; no set-up per call, so it suits the short haystacks of stream events.
     @inline(__always)
     static func index(of needle: StaticString, in p: UnsafeRawBufferPointer, from: Int = 0) -> Int? {
-        guard from < p.count, let base = p.baseAddress, needle.utf8CodeUnitCount > 0 else { return nil }
-        guard let hit = CSluiceLinux_memmem(base + from, p.count - from, needle.utf8Start, needle.utf8CodeUnitCount) else {
-            return nil
+        let m = needle.utf8CodeUnitCount
+        guard m > 0, from >= 0, p.count - from >= m else { return nil }
+        let n = needle.utf8Start
+        let anchorAt = m >= 2 ? 1 : 0
+        let anchor = n[anchorAt]
+        let lastStart = p.count - m
+        var i = from + anchorAt
+        while let a = index(of: anchor, in: p, from: i, to: lastStart + anchorAt + 1) {
+            let start = a - anchorAt
+            var k = 0
+            while k < m && p[start + k] == n[k] { k += 1 }
+            if k == m { return start }
+            i = a + 1
         }
-        return UnsafeRawPointer(hit) - base
+        return nil
     }
 
     /// True when `needle` occurs in `p`.

@@ -183,12 +183,12 @@ func validate_invalidDocuments_reportReason(_ doc: String, _ reason: String) {
 @Test func byteSearch_findsNeedles() {
     let hay = Array("data {\"id\":1,\"usage\":null}".utf8)
     hay.withUnsafeBytes { p in
-        #expect(JSONByteSearch.contains(p, "\"usage\""))
-        #expect(!JSONByteSearch.contains(p, "\"choices\""))
-        #expect(JSONByteSearch.contains(p, "da"))
-        #expect(JSONByteSearch.contains(p, "null}"))
+        #expect(ByteSearch.contains(p, "\"usage\""))
+        #expect(!ByteSearch.contains(p, "\"choices\""))
+        #expect(ByteSearch.contains(p, "da"))
+        #expect(ByteSearch.contains(p, "null}"))
     }
-    Array("\"usag".utf8).withUnsafeBytes { #expect(!JSONByteSearch.contains($0, "\"usage\"")) }
+    Array("\"usag".utf8).withUnsafeBytes { #expect(!ByteSearch.contains($0, "\"usage\"")) }
 }
 
 @Test func validate_specialBytesAtEveryWordOffset_areSeen() {

@@ -119,7 +119,7 @@ struct JSONTrustedCursorTests {
                 hay.replaceSubrange(at..<(at + needle.count), with: needle)
             }
             let naive = n >= needle.count && (0...(n - needle.count)).contains { Array(hay[$0..<($0 + needle.count)]) == needle }
-            #expect(hay.withUnsafeBytes { JSONByteSearch.contains($0, "\"usage\"") } == naive, "\(hay)")
+            #expect(hay.withUnsafeBytes { ByteSearch.contains($0, "\"usage\"") } == naive, "\(hay)")
         }
     }
 }
