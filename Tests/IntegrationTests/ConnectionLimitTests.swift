@@ -4,12 +4,12 @@ import Testing
 /// SPEC §11: past a backend's `max_connections` (per endpoint, whole process) requests wait in a
 /// bounded queue for `queue_timeout`, then get 503 `no_healthy_backend`.
 @Suite(.serialized) struct ConnectionLimitTests {
-    static func config(queueTimeout: String) -> String {
+    static func config(queueTimeout: String, workers: Int = 1) -> String {
         """
         version: 1
         listen: {address: 127.0.0.1:0}
         admin: {address: 127.0.0.1:0}
-        server: {workers: 1}
+        server: {workers: \(workers)}
         logging: {level: warn, access_log: off}
         backends:
           - name: mock
@@ -63,5 +63,28 @@ import Testing
         defer { zero.stop() }
         let (s0, c0, t0) = try Self.contend(zero, delayMs: 800)
         #expect(s0 == 503 && c0 == "no_healthy_backend" && t0 < 0.5, "queue_timeout 0s: no wait")
+    }
+
+    /// Waiters on both loops share one connection: the loop that holds it hands it to its own first
+    /// waiter, and the other loop's waiters are woken when a slot frees (its poll), in turn, so
+    /// every request is answered and they pass one at a time.
+    @Test func waitersOnEveryLoopGetTheConnectionInTurn() throws {
+        let mock = try MockServer()
+        defer { mock.stop() }
+        let gw = try GatewayServer(yaml: Self.config(queueTimeout: "8s", workers: 2), mockPort: mock.port)
+        defer { gw.stop() }
+        let statuses = StatusCollector()
+        let started = Date()
+        let threads = (0..<12).map { _ in
+            Thread {
+                let r = try? HTTPClient.chat(port: gw.port, model: "m", headers: [("x-mock-delay-ms", "60")])
+                statuses.add(r?.status ?? -1)
+            }
+        }
+        for t in threads { t.start() }
+        while statuses.values.count < 12 && Date().timeIntervalSince(started) < 15 { usleep(10_000) }
+        let took = Date().timeIntervalSince(started)
+        #expect(statuses.values.count == 12 && statuses.values.allSatisfy { $0 == 200 }, "\(statuses.values)")
+        #expect(took >= 0.7, "one connection: the requests passed one after another (\(took)s)")
     }
 }

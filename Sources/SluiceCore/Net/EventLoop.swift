@@ -32,6 +32,8 @@ final class EventLoop: @unchecked Sendable {
     private var generation: UInt32 = 0
     private let pendingLock = PThreadLock()
     private var pendingTasks: [@Sendable () -> Void] = []
+    /// Loop-confined work deferred to the end of the current round (see `soon`).
+    private var soonTasks: [() -> Void] = []
     private var running = true
     let timers = TimerQueue()
     /// Read buffers lent to this loop's connections while they hold unparsed bytes.
@@ -109,6 +111,12 @@ final class EventLoop: @unchecked Sendable {
         _ = CSluiceLinux_eventfd_signal(wakeFD)
     }
 
+    /// Runs `task` on this loop after the current round of events and timers, before the loop waits
+    /// again: for work that must not run inside the caller (re-entrancy). Loop thread only.
+    func soon(_ task: @escaping () -> Void) {
+        soonTasks.append(task)
+    }
+
     /// Asks the loop to return from `run()`. Thread-safe.
     func stop() {
         execute { [unowned self] in self.running = false }
@@ -144,6 +152,11 @@ final class EventLoop: @unchecked Sendable {
                 }
             }
             timers.fireExpired(now: now)
+            while !soonTasks.isEmpty {
+                var tasks: [() -> Void] = []
+                swap(&tasks, &soonTasks)
+                for t in tasks { t() }
+            }
             rearmTimer()
         }
     }

@@ -104,6 +104,7 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         for (i, loop) in loops.enumerated() {
             let ctx = LoopContext(loop: loop, stats: stats.loops[i], accessLog: accessLog, store: store, state: state)
             contexts.append(ctx)
+            ctx.pool.shedElsewhere = { [unowned self] endpoint in self.shedIdle(endpoint, except: loop) }
             if let cluster {
                 let client = RedisClient(loop: loop, store: cluster, metrics: ctx.metrics)
                 ctx.cluster = client
@@ -283,6 +284,16 @@ final class Gateway: AdminBackend, @unchecked Sendable {
             guard let c = ctx.cluster else { continue }
             nonisolated(unsafe) let client = c
             ctx.loop.execute { client.stop() }
+        }
+    }
+
+    /// Asks every loop but `except` to close its idle connections to `endpoint` (their slots are
+    /// wanted by requests queued on `except`).
+    private func shedIdle(_ endpoint: UpstreamEndpoint, except: EventLoop) {
+        nonisolated(unsafe) let ep = endpoint
+        for ctx in contexts where ctx.loop !== except {
+            nonisolated(unsafe) let pool = ctx.pool
+            ctx.loop.execute { pool.shedIdle(ep) }
         }
     }
 

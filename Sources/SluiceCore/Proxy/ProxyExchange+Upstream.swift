@@ -27,6 +27,30 @@ struct RelayState {
     var error: String?
 }
 
+extension ProxyExchange: UpstreamSlotWaiter {
+    var waitsForSlot: Bool { inSlotQueue && slotDeadline != 0 && !done }
+
+    func slotAvailable(_ connection: UpstreamConnection?) {
+        inSlotQueue = false
+        grantedConnection = connection
+        ctx.loop.soon { [weak self] in
+            guard let self else {
+                if let connection { connection.pool?.release(connection) }
+                return
+            }
+            guard !self.done, self.slotDeadline != 0 else {
+                self.leaveSlotQueue()
+                if let g = self.grantedConnection {
+                    self.grantedConnection = nil
+                    self.ctx.pool.release(g)
+                }
+                return
+            }
+            self.send(fresh: false)
+        }
+    }
+}
+
 extension ProxyExchange: UpstreamExchangeDelegate {
     /// Sends the request to the chosen endpoint (`fresh`: never reuse a pooled connection).
     func send(fresh: Bool) {
@@ -34,16 +58,20 @@ extension ProxyExchange: UpstreamExchangeDelegate {
         let conn: UpstreamConnection
         var reused = false
         do {
-            if fresh {
+            if let g = grantedConnection {
+                grantedConnection = nil
+                (conn, reused) = (g, true)
+            } else if fresh {
                 conn = try UpstreamConnection.open(to: ep, loop: ctx.loop, tls: t.backend.tls)
                 conn.pool = ctx.pool
             } else {
                 (conn, reused) = try ctx.pool.acquire(ep, maxConnections: t.backend.maxConnections, tls: t.backend.tls)
             }
         } catch .saturated {
-            waitForConnectionSlot(t.backend)
+            waitForConnectionSlot(t.backend, ep)
             return
         } catch {
+            leaveSlotQueue()
             upstreamDidFail(error, reusedBeforeResponse: false)
             return
         }
@@ -61,42 +89,52 @@ extension ProxyExchange: UpstreamExchangeDelegate {
         conn.begin(request: bytes, method: .post, timeouts: t.backend.timeouts, reused: reused, delegate: self)
     }
 
-    /// The endpoint is at its `max_connections`: wait for a slot (polling every millisecond, on this
-    /// loop) until the backend's `queue_timeout`, then 503 `no_healthy_backend` (SPEC §11). At most
+    /// The endpoint is at its `max_connections`: queue on this loop's pool, first come first served,
+    /// until the backend's `queue_timeout`, then 503 `no_healthy_backend` (SPEC §11). At most
     /// `maxSlotWaiters` requests wait per loop (each is a client connection already, so
-    /// `server.max_connections` bounds them first); past that they get the 503 at once.
-    private func waitForConnectionSlot(_ backend: CompiledBackend) {
+    /// `server.max_connections` bounds them first); past that they get the 503 at once. A waiter
+    /// woken for a freed slot that a newcomer took first goes back to the front.
+    private func waitForConnectionSlot(_ backend: CompiledBackend, _ ep: UpstreamEndpoint) {
         let now = ctx.loop.now
-        if slotDeadline == 0 {
+        let first = slotDeadline != 0
+        if !first {
             guard backend.queueTimeoutNanos > 0, ctx.slotWaiters < Self.maxSlotWaiters else {
                 fail(.noHealthyBackend(backend.name))
                 return
             }
             slotDeadline = now &+ backend.queueTimeoutNanos
             ctx.slotWaiters += 1
+            let node = slotTimer ?? TimerNode()
+            slotTimer = node
+            let name = backend.name
+            node.action = { [weak self] in
+                guard let self, !self.done else { return }
+                self.leaveSlotQueue()
+                self.fail(.noHealthyBackend(name))
+            }
+            ctx.loop.timers.arm(node, now: now, durationNanos: backend.queueTimeoutNanos)
         }
-        guard now < slotDeadline else {
-            leaveSlotQueue()
-            fail(.noHealthyBackend(backend.name))
-            return
-        }
-        let node = slotTimer ?? TimerNode()
-        slotTimer = node
-        node.action = { [weak self] in
-            guard let self, !self.done else { return }
-            self.send(fresh: false)
-        }
-        ctx.loop.timers.arm(node, now: now, durationNanos: 1_000_000)
+        slotEndpoint = ep
+        inSlotQueue = true
+        ctx.pool.wait(self, for: ep, maxConnections: backend.maxConnections, first: first)
     }
 
     static let maxSlotWaiters = 65_536
 
-    /// Stops waiting for a connection slot (got one, gave up, or the request ended).
+    /// Stops waiting for a connection slot (got one, gave up, or the request ended); a connection
+    /// handed over and not used goes back to the pool (to the next waiter).
     func leaveSlotQueue() {
         guard slotDeadline != 0 else { return }
         slotDeadline = 0
         ctx.slotWaiters -= 1
         if let t = slotTimer { ctx.loop.timers.cancel(t) }
+        if inSlotQueue, let ep = slotEndpoint { ctx.pool.leftQueue(ep) }
+        inSlotQueue = false
+        slotEndpoint = nil
+        if let g = grantedConnection {
+            grantedConnection = nil
+            ctx.pool.release(g)
+        }
     }
 
     func upstreamDidReceiveHead(_ head: HTTPResponseHead) {

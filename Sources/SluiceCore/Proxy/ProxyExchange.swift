@@ -57,9 +57,14 @@ final class ProxyExchange {
     var reservation: LimitReservation?
     /// The limiter that settles `reservation` (the local one, or the stand-in for global limits).
     var reservationLimiter: RateLimiter?
-    /// While waiting for a connection slot (`max_connections` reached): when the wait ends, and the timer.
+    /// While waiting for a connection slot (`max_connections` reached): when the wait ends, its timer,
+    /// the endpoint waited for, whether the exchange is in that endpoint's queue now, and a connection
+    /// the pool handed over (used on the next turn of the loop).
     var slotDeadline: UInt64 = 0
     var slotTimer: TimerNode?
+    var slotEndpoint: UpstreamEndpoint?
+    var inSlotQueue = false
+    var grantedConnection: UpstreamConnection?
     /// What global (Redis) buckets reserved at admission, settled once.
     var globalReservation: GlobalReservation?
     /// The x-ratelimit-* values for the response.

@@ -359,5 +359,6 @@ final class UpstreamConnection: Selectable {
         endpoint.openConnections.wrappingSubtract(1, ordering: .relaxed)
         inBuf = []
         scratch = []
+        pool?.slotFreed(endpoint)
     }
 }

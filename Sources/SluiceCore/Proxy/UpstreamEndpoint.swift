@@ -23,6 +23,9 @@ final class UpstreamEndpoint: Sendable {
     let useTLS: Bool
     /// Open connections over all loops (enforces the backend's `max_connections` per endpoint).
     let openConnections = Atomic<Int>(0)
+    /// Requests queued for a connection slot over all loops (see `UpstreamPool`): while some wait, a
+    /// loop without waiters of its own closes a connection it releases instead of keeping it idle.
+    let slotWaiters = Atomic<Int>(0)
     let inFlight = Atomic<Int>(0)
     let requests = Atomic<Int>(0)
     let failures = Atomic<Int>(0)
