@@ -94,7 +94,7 @@ final class HTTPServerConnection: Selectable {
     /// Registers the fd and arms the header timeout (a connection that sends nothing is closed
     /// silently). On a TLS listener the handshake comes first and must end within that timeout too.
     func start() {
-        timer.action = { [unowned self] in self.timedOut() }
+        timer.action = { [weak self] in self?.timedOut() }
         do {
             if let tlsContext {
                 tls = try TLSSession.server(tlsContext, fd: fd)

@@ -104,7 +104,7 @@ final class Gateway: AdminBackend, @unchecked Sendable {
         for (i, loop) in loops.enumerated() {
             let ctx = LoopContext(loop: loop, stats: stats.loops[i], accessLog: accessLog, store: store, state: state)
             contexts.append(ctx)
-            ctx.pool.shedElsewhere = { [unowned self] endpoint in self.shedIdle(endpoint, except: loop) }
+            ctx.pool.shedElsewhere = { [weak self] endpoint in self?.shedIdle(endpoint, except: loop) }
             if let cluster {
                 let client = RedisClient(loop: loop, store: cluster, metrics: ctx.metrics)
                 ctx.cluster = client

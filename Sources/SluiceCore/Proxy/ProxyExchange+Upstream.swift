@@ -27,30 +27,6 @@ struct RelayState {
     var error: String?
 }
 
-extension ProxyExchange: UpstreamSlotWaiter {
-    var waitsForSlot: Bool { inSlotQueue && slotDeadline != 0 && !done }
-
-    func slotAvailable(_ connection: UpstreamConnection?) {
-        inSlotQueue = false
-        grantedConnection = connection
-        ctx.loop.soon { [weak self] in
-            guard let self else {
-                if let connection { connection.pool?.release(connection) }
-                return
-            }
-            guard !self.done, self.slotDeadline != 0 else {
-                self.leaveSlotQueue()
-                if let g = self.grantedConnection {
-                    self.grantedConnection = nil
-                    self.ctx.pool.release(g)
-                }
-                return
-            }
-            self.send(fresh: false)
-        }
-    }
-}
-
 extension ProxyExchange: UpstreamExchangeDelegate {
     /// Sends the request to the chosen endpoint (`fresh`: never reuse a pooled connection).
     func send(fresh: Bool) {
@@ -58,8 +34,10 @@ extension ProxyExchange: UpstreamExchangeDelegate {
         let conn: UpstreamConnection
         var reused = false
         do {
-            if let g = grantedConnection {
-                grantedConnection = nil
+            let granted = grantedConnection
+            grantedConnection = nil
+            if let g = granted, g.state != .closed {
+                // Handed over by the pool; the upstream may have closed it since (then acquire anew).
                 (conn, reused) = (g, true)
             } else if fresh {
                 conn = try UpstreamConnection.open(to: ep, loop: ctx.loop, tls: t.backend.tls)
@@ -87,54 +65,6 @@ extension ProxyExchange: UpstreamExchangeDelegate {
         upstreamSentAt = SystemClock.monotonicNanos()
         let bytes = buildUpstreamRequest(target: t, endpoint: ep)
         conn.begin(request: bytes, method: .post, timeouts: t.backend.timeouts, reused: reused, delegate: self)
-    }
-
-    /// The endpoint is at its `max_connections`: queue on this loop's pool, first come first served,
-    /// until the backend's `queue_timeout`, then 503 `no_healthy_backend` (SPEC §11). At most
-    /// `maxSlotWaiters` requests wait per loop (each is a client connection already, so
-    /// `server.max_connections` bounds them first); past that they get the 503 at once. A waiter
-    /// woken for a freed slot that a newcomer took first goes back to the front.
-    private func waitForConnectionSlot(_ backend: CompiledBackend, _ ep: UpstreamEndpoint) {
-        let now = ctx.loop.now
-        let first = slotDeadline != 0
-        if !first {
-            guard backend.queueTimeoutNanos > 0, ctx.slotWaiters < Self.maxSlotWaiters else {
-                fail(.noHealthyBackend(backend.name))
-                return
-            }
-            slotDeadline = now &+ backend.queueTimeoutNanos
-            ctx.slotWaiters += 1
-            let node = slotTimer ?? TimerNode()
-            slotTimer = node
-            let name = backend.name
-            node.action = { [weak self] in
-                guard let self, !self.done else { return }
-                self.leaveSlotQueue()
-                self.fail(.noHealthyBackend(name))
-            }
-            ctx.loop.timers.arm(node, now: now, durationNanos: backend.queueTimeoutNanos)
-        }
-        slotEndpoint = ep
-        inSlotQueue = true
-        ctx.pool.wait(self, for: ep, maxConnections: backend.maxConnections, first: first)
-    }
-
-    static let maxSlotWaiters = 65_536
-
-    /// Stops waiting for a connection slot (got one, gave up, or the request ended); a connection
-    /// handed over and not used goes back to the pool (to the next waiter).
-    func leaveSlotQueue() {
-        guard slotDeadline != 0 else { return }
-        slotDeadline = 0
-        ctx.slotWaiters -= 1
-        if let t = slotTimer { ctx.loop.timers.cancel(t) }
-        if inSlotQueue, let ep = slotEndpoint { ctx.pool.leftQueue(ep) }
-        inSlotQueue = false
-        slotEndpoint = nil
-        if let g = grantedConnection {
-            grantedConnection = nil
-            ctx.pool.release(g)
-        }
     }
 
     func upstreamDidReceiveHead(_ head: HTTPResponseHead) {

@@ -64,6 +64,9 @@ final class ProxyExchange {
     var slotTimer: TimerNode?
     var slotEndpoint: UpstreamEndpoint?
     var inSlotQueue = false
+    /// Numbers this exchange's entries in slot queues (an entry left behind by an earlier wait must
+    /// not count as the current one).
+    var slotTicket = 0
     var grantedConnection: UpstreamConnection?
     /// What global (Redis) buckets reserved at admission, settled once.
     var globalReservation: GlobalReservation?

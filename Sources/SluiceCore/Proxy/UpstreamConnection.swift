@@ -71,8 +71,9 @@ final class UpstreamConnection: Selectable {
             throw .connect(error.description)
         }
         endpoint.openConnections.wrappingAdd(1, ordering: .relaxed)
-        c.phaseTimer.action = { [unowned c] in c.phaseTimedOut() }
-        c.totalTimer.action = { [unowned c] in c.fail(.totalTimeout) }
+        // Weak: a timer that outlives its connection (it should not) does nothing rather than crash.
+        c.phaseTimer.action = { [weak c] in c?.phaseTimedOut() }
+        c.totalTimer.action = { [weak c] in c?.fail(.totalTimeout) }
         return c
     }
 

@@ -31,7 +31,7 @@ final class UpstreamPool {
 
     init(loop: EventLoop) {
         self.loop = loop
-        pollTimer.action = { [unowned self] in self.pollSlots() }
+        pollTimer.action = { [weak self] in self?.pollSlots() }
     }
 
     /// A connection to `endpoint`: an idle one (`reused` true) or a new one.
@@ -52,6 +52,8 @@ final class UpstreamPool {
 
     /// Returns a connection whose exchange ended cleanly: to the first waiter, else to the idle list.
     func release(_ c: UpstreamConnection) {
+        // A connection handed to a waiter that the upstream closed before it was used.
+        guard c.state != .closed else { return }
         let key = ObjectIdentifier(c.endpoint)
         if let w = popLive(key) {
             w.slotAvailable(c)
@@ -80,12 +82,13 @@ final class UpstreamPool {
     // MARK: waiting for a slot
 
     /// Queues `w` for a connection to `endpoint` (at the front: a woken waiter that lost the race).
-    func wait(_ w: UpstreamSlotWaiter, for endpoint: UpstreamEndpoint, maxConnections: Int, first: Bool = false) {
+    func wait(_ w: UpstreamSlotWaiter, ticket: Int, for endpoint: UpstreamEndpoint, maxConnections: Int,
+              first: Bool = false) {
         let key = ObjectIdentifier(endpoint)
         let q = waiting[key] ?? UpstreamSlotQueue(endpoint: endpoint, maxConnections: maxConnections)
         waiting[key] = q
         q.maxConnections = maxConnections
-        q.push(w, first: first)
+        q.push(w, ticket: ticket, first: first)
         endpoint.slotWaiters.wrappingAdd(1, ordering: .relaxed)
         if !pollTimer.isArmed { loop.timers.arm(pollTimer, now: loop.now, durationNanos: Self.slotPollNanos) }
     }

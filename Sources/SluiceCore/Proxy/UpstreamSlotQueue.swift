@@ -1,7 +1,8 @@
 /// A request waiting for a connection slot of an endpoint whose `max_connections` is reached.
 protocol UpstreamSlotWaiter: AnyObject {
-    /// False once the waiter stopped waiting (answered, timed out, client gone): the queue skips it.
-    var waitsForSlot: Bool { get }
+    /// Whether the queue entry made with `ticket` still waits: false once the waiter stopped waiting
+    /// (answered, timed out, client gone) or queued again under a newer ticket. The queue skips it.
+    func waitsForSlot(ticket: Int) -> Bool
     /// The pool's answer, given from inside the pool: an idle connection handed over, or nil when a
     /// slot was freed (the waiter acquires again). The waiter must go on in a later turn of the loop.
     func slotAvailable(_ connection: UpstreamConnection?)
@@ -15,7 +16,7 @@ final class UpstreamSlotQueue {
     /// The backend's `max_connections` as of the latest waiter (the poll compares it with the
     /// endpoint's process-wide open connections).
     var maxConnections: Int
-    private var items: [UpstreamSlotWaiter] = []
+    private var items: [(waiter: UpstreamSlotWaiter, ticket: Int)] = []
     private var head = 0
     private var departed = 0
 
@@ -27,26 +28,26 @@ final class UpstreamSlotQueue {
     /// Entries in the queue (live or departed).
     var count: Int { items.count - head }
 
-    /// Appends `w` (or puts it first: a woken waiter that lost the slot to a newcomer).
-    func push(_ w: UpstreamSlotWaiter, first: Bool) {
+    /// Appends `w` under `ticket` (or puts it first: a woken waiter that lost the slot to a newcomer).
+    func push(_ w: UpstreamSlotWaiter, ticket: Int, first: Bool) {
         if first {
             if head > 0 {
                 head -= 1
-                items[head] = w
+                items[head] = (w, ticket)
             } else {
-                items.insert(w, at: 0)
+                items.insert((w, ticket), at: 0)
             }
         } else {
-            items.append(w)
+            items.append((w, ticket))
         }
     }
 
     /// The first waiter still waiting, removed from the queue; nil when none is left.
     func popLive() -> UpstreamSlotWaiter? {
         while head < items.count {
-            let w = items[head]
+            let (w, ticket) = items[head]
             head += 1
-            if w.waitsForSlot {
+            if w.waitsForSlot(ticket: ticket) {
                 compactIfSparse()
                 return w
             }
@@ -70,7 +71,7 @@ final class UpstreamSlotQueue {
             head = 0
         }
         if departed > 64 && departed * 2 > count {
-            items = items[head...].filter(\.waitsForSlot)
+            items = items[head...].filter { $0.waiter.waitsForSlot(ticket: $0.ticket) }
             head = 0
             departed = 0
         }
