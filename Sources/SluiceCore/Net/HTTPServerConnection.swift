@@ -91,6 +91,11 @@ final class HTTPServerConnection: Selectable {
         parser = HTTPRequestParser(limits: limits.parserLimits)
     }
 
+    deinit {
+        // Closing cancels the timer; one still armed here would fire for nothing.
+        if timer.detach() { Logger.warn("client connection released with its timer armed") }
+    }
+
     /// Registers the fd and arms the header timeout (a connection that sends nothing is closed
     /// silently). On a TLS listener the handshake comes first and must end within that timeout too.
     func start() {

@@ -11,6 +11,15 @@ final class TimerNode {
     init(action: @escaping () -> Void = {}) { self.action = action }
 
     var isArmed: Bool { list != nil }
+
+    /// Unlinks the node from its queue if armed (an owner going away; on the owning loop's thread).
+    /// Returns whether it was armed.
+    @discardableResult
+    func detach() -> Bool {
+        guard let l = list else { return false }
+        l.unlink(self)
+        return true
+    }
 }
 
 /// Timers of one fixed duration kept in FIFO order: arming appends at the tail, so the list stays

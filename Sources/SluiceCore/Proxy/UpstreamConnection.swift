@@ -77,6 +77,14 @@ final class UpstreamConnection: Selectable {
         return c
     }
 
+    deinit {
+        // Closing cancels both timers; one still armed here would fire for nothing.
+        let phaseArmed = phaseTimer.detach(), totalArmed = totalTimer.detach()
+        if phaseArmed || totalArmed {
+            Logger.warn("upstream connection to \(endpoint.label) released with a timer armed")
+        }
+    }
+
     /// Starts an exchange: sends `request` (head and body) and reports the response to `delegate`.
     func begin(request: [UInt8], method: HTTPMethod, timeouts: UpstreamTimeouts, reused: Bool,
                delegate: UpstreamExchangeDelegate) {
