@@ -156,7 +156,15 @@ import Testing
         defer { big.stop() }
         let gw = try GatewayServer(yaml: Self.config.replacingOccurrences(of: "{BIG}", with: "127.0.0.1:\(big.port)"), mockPort: mock.port)
         defer { gw.stop() }
-        let fds0 = ProcFigures.openFDs(gw.child.pid)
+        // The baseline once start-up has opened its descriptors (threads may still be creating their
+        // epoll/event fds right after the ports answer): the count held still for 300 ms.
+        var fds0 = ProcFigures.openFDs(gw.child.pid)
+        _ = waitUntil(timeout: 5) {
+            usleep(300_000)
+            let n = ProcFigures.openFDs(gw.child.pid)
+            defer { fds0 = n }
+            return n == fds0
+        }
 
         let load = KeepAliveLoad(port: gw.port, connections: Self.loadConnections, pause: 0.01, maxSeconds: 40,
                                  request: keepAliveChatRequest())
