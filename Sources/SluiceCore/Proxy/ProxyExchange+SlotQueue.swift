@@ -15,10 +15,6 @@ extension ProxyExchange: UpstreamSlotWaiter {
             }
             guard !self.done, self.slotDeadline != 0 else {
                 self.leaveSlotQueue()
-                if let g = self.grantedConnection {
-                    self.grantedConnection = nil
-                    self.ctx.pool.release(g)
-                }
                 return
             }
             self.send(fresh: false)
@@ -61,6 +57,10 @@ extension ProxyExchange: UpstreamSlotWaiter {
     /// Stops waiting for a connection slot (got one, gave up, or the request ended); a connection
     /// handed over and not used goes back to the pool (to the next waiter).
     func leaveSlotQueue() {
+        if let g = grantedConnection {
+            grantedConnection = nil
+            ctx.pool.release(g)
+        }
         guard slotDeadline != 0 else { return }
         slotDeadline = 0
         ctx.slotWaiters -= 1
@@ -68,9 +68,5 @@ extension ProxyExchange: UpstreamSlotWaiter {
         if inSlotQueue, let ep = slotEndpoint { ctx.pool.leftQueue(ep) }
         inSlotQueue = false
         slotEndpoint = nil
-        if let g = grantedConnection {
-            grantedConnection = nil
-            ctx.pool.release(g)
-        }
     }
 }
