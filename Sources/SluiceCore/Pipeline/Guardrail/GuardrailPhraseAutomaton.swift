@@ -5,6 +5,11 @@
 /// ending in a dense row. Bytes that occur in no pattern share class 0, which always leads back to the
 /// root. The dense part is bounded in bytes (`denseBudget`), so the hot rows stay in cache whatever the
 /// number of patterns. Immutable and Sendable.
+///
+/// A scan holds its state as a *code* (`code(of:output:denseCount:classCount:)`): the row offset of a
+/// dense state that ends no pattern, else the complement of the state number. The common step is then
+/// one add and one load, with no multiply and no second lookup to learn whether a match ends there: a
+/// negative code is the rare case.
 struct GuardrailPhraseAutomaton: Sendable {
     /// One compiled pattern.
     struct Pattern: Sendable {
@@ -24,8 +29,9 @@ struct GuardrailPhraseAutomaton: Sendable {
     let classOf: [UInt16]
     /// Number of classes.
     let classCount: Int
-    /// Full transition rows (failures resolved) of states `0..<denseCount`, `classCount` entries each.
-    let dense: [Int32]
+    /// Full transition rows (failures resolved) of states `0..<denseCount`, `classCount` entries each,
+    /// holding the target's code.
+    let rows: [Int32]
     /// Number of states with a dense row (at least the root).
     let denseCount: Int
     /// Per state, its first edge in `edgeClass`/`edgeTarget` (one extra entry closes the last state).
@@ -46,6 +52,11 @@ struct GuardrailPhraseAutomaton: Sendable {
     /// Per ASCII byte of the text: the class of its folded symbol, plus `Self.wordFlag` and
     /// `Self.separatorFlag` (see `GuardrailTextFold.asciiSymbol`).
     let asciiEntry: [UInt16]
+    /// Per k in `0...wordDepthCap`: the codes of the dense states less than k symbols deep (and ending no
+    /// pattern) are the non-negative codes below `shallowRowBound[k]`. After k symbols of a word, such a state
+    /// means every partial match still alive began inside the word, which patterns starting with a word
+    /// character cannot do: the scan skips to the word's end (`GuardrailPhraseSink.run`).
+    let shallowRowBound: [Int32]
     /// The compiled patterns.
     let patterns: [Pattern]
     /// Longest pattern in bytes.
@@ -54,6 +65,15 @@ struct GuardrailPhraseAutomaton: Sendable {
     /// Number of states.
     var stateCount: Int { patternAt.count }
 
+    /// The code a scan holds for `state` (`output`: its `outputAt` entry): `state * classCount` (its row)
+    /// when it has a dense row and ends no pattern, else `~state` (negative).
+    @inline(__always)
+    static func code(of state: Int, output: Int32, denseCount: Int, classCount: Int) -> Int {
+        state < denseCount && output < 0 ? state &* classCount : ~state
+    }
+
+    /// Largest word length `shallowRowBound` distinguishes (longer words use its last entry).
+    static let wordDepthCap = 31
     /// Flag of `asciiEntry`: the symbol is a word character.
     static let wordFlag: UInt16 = 0x4000
     /// Flag of `asciiEntry`: the byte folds to the separator.
@@ -99,9 +119,13 @@ struct GuardrailPhraseAutomaton: Sendable {
         let n = edges.count
         var order: [Int] = [0]
         order.reserveCapacity(n)
+        var depthOld = [Int](repeating: 0, count: n)
         var head = 0
         while head < order.count {
-            for (_, t) in edges[order[head]] { order.append(Int(t)) }
+            for (_, t) in edges[order[head]] {
+                order.append(Int(t))
+                depthOld[Int(t)] = depthOld[order[head]] + 1
+            }
             head += 1
         }
         var newID = [Int32](repeating: 0, count: n)
@@ -137,16 +161,31 @@ struct GuardrailPhraseAutomaton: Sendable {
             let f = Int(fail[i])
             dictLink[i] = patternAt[f] >= 0 ? Int32(f) : dictLink[f]
         }
-        // Dense rows in BFS order: a failure target is shallower, so its row is complete.
+        // Dense rows in BFS order: a failure target is shallower, so its row is complete. Built over state
+        // numbers, then turned into codes.
         let denseCount = min(n, max(1, denseBudget / (count * MemoryLayout<Int32>.stride)))
-        var dense = [Int32](repeating: 0, count: denseCount * count)
+        var rows = [Int32](repeating: 0, count: denseCount * count)
         for s in 0..<denseCount {
             if s > 0 {
                 let f = Int(fail[s]) * count
-                for c in 0..<count { dense[s * count + c] = dense[f + c] }
+                for c in 0..<count { rows[s * count + c] = rows[f + c] }
             }
-            for e in Int(edgeStart[s])..<Int(edgeStart[s + 1]) { dense[s * count + Int(edgeClass[e])] = edgeTarget[e] }
-            dense[s * count] = 0
+            for e in Int(edgeStart[s])..<Int(edgeStart[s + 1]) { rows[s * count + Int(edgeClass[e])] = edgeTarget[e] }
+            rows[s * count] = 0
+        }
+        let outputAt = (0..<n).map { patternAt[$0] >= 0 ? Int32($0) : dictLink[$0] }
+        for i in rows.indices {
+            let t = Int(rows[i])
+            rows[i] = Int32(Self.code(of: t, output: outputAt[t], denseCount: denseCount, classCount: count))
+        }
+        // Depth is non-decreasing in BFS order, so "shallower than k" is "code below a bound". The skip
+        // holds only if every pattern starting with a word character needs a word start (bounds stay 0).
+        var shallowRowBound = [Int32](repeating: 0, count: Self.wordDepthCap + 1)
+        var firstDeeper = 0
+        let skips = input.allSatisfy { $0.pattern.needStart || !GuardrailTextFold.isWordASCII($0.bytes[0]) }
+        for k in 0...Self.wordDepthCap where skips {
+            while firstDeeper < n && depthOld[order[firstDeeper]] < k { firstDeeper += 1 }
+            shallowRowBound[k] = Int32(min(firstDeeper, denseCount) * count)
         }
         var asciiEntry = [UInt16](repeating: 0, count: 128)
         for b in 0..<128 {
@@ -158,10 +197,11 @@ struct GuardrailPhraseAutomaton: Sendable {
         }
         self.classOf = cls
         self.classCount = count
-        self.dense = dense
+        self.rows = rows
         self.denseCount = denseCount
-        self.outputAt = (0..<n).map { patternAt[$0] >= 0 ? Int32($0) : dictLink[$0] }
+        self.outputAt = outputAt
         self.asciiEntry = asciiEntry
+        self.shallowRowBound = shallowRowBound
         self.edgeStart = edgeStart
         self.edgeClass = edgeClass
         self.edgeTarget = edgeTarget

@@ -37,7 +37,7 @@ extension GuardrailPhraseAutomaton {
 
     private func withTables(_ body: (GuardrailPhraseTables) -> Void) {
         classOf.withUnsafeBufferPointer { c in
-            dense.withUnsafeBufferPointer { d in
+            rows.withUnsafeBufferPointer { r in
                 edgeStart.withUnsafeBufferPointer { es in
                     edgeClass.withUnsafeBufferPointer { ec in
                         edgeTarget.withUnsafeBufferPointer { et in
@@ -46,10 +46,13 @@ extension GuardrailPhraseAutomaton {
                                     dictLink.withUnsafeBufferPointer { dl in
                                         outputAt.withUnsafeBufferPointer { oa in
                                             asciiEntry.withUnsafeBufferPointer { ae in
-                                                body(GuardrailPhraseTables(
-                                                    classOf: c, dense: d, denseCount: denseCount, classCount: classCount,
-                                                    edgeStart: es, edgeClass: ec, edgeTarget: et, fail: f, patternAt: pa,
-                                                    dictLink: dl, outputAt: oa, asciiEntry: ae))
+                                                shallowRowBound.withUnsafeBufferPointer { sb in
+                                                    body(GuardrailPhraseTables(
+                                                        classOf: c, rows: r, denseCount: denseCount,
+                                                        classCount: classCount, edgeStart: es, edgeClass: ec,
+                                                        edgeTarget: et, fail: f, patternAt: pa, dictLink: dl,
+                                                        outputAt: oa, asciiEntry: ae, shallowRowBound: sb))
+                                                }
                                             }
                                         }
                                     }
@@ -66,7 +69,7 @@ extension GuardrailPhraseAutomaton {
 /// Borrowed automaton tables for one scan.
 private struct GuardrailPhraseTables {
     let classOf: UnsafeBufferPointer<UInt16>
-    let dense: UnsafeBufferPointer<Int32>
+    let rows: UnsafeBufferPointer<Int32>
     let denseCount: Int
     let classCount: Int
     let edgeStart: UnsafeBufferPointer<Int32>
@@ -77,29 +80,36 @@ private struct GuardrailPhraseTables {
     let dictLink: UnsafeBufferPointer<Int32>
     let outputAt: UnsafeBufferPointer<Int32>
     let asciiEntry: UnsafeBufferPointer<UInt16>
+    let shallowRowBound: UnsafeBufferPointer<Int32>
 
-    /// The state after class `c` in state `s`: a dense row, else own edges along the failure chain
-    /// until a state with a dense row.
+    /// The code (`GuardrailPhraseAutomaton.code(of:output:denseCount:classCount:)`) after class `c` from
+    /// `code`: a row load for a dense state, else own edges along the failure chain until a dense row.
     @inline(__always)
-    func next(_ s: Int, _ c: Int) -> Int {
-        if s < denseCount { return Int(dense[s &* classCount &+ c]) }
+    func next(_ code: Int, _ c: Int) -> Int {
+        if code >= 0 { return Int(rows[code &+ c]) }
+        let s = ~code
+        if s < denseCount { return Int(rows[s &* classCount &+ c]) }
         if c == 0 { return 0 }
         return sparseNext(s, UInt16(c))
     }
 
-    @inline(__always)
+    @inline(never)
     private func sparseNext(_ s: Int, _ c: UInt16) -> Int {
         var s = s
         while s >= denseCount {
             var e = Int(edgeStart[s])
             let end = Int(edgeStart[s + 1])
             while e < end {
-                if edgeClass[e] == c { return Int(edgeTarget[e]) }
+                if edgeClass[e] == c {
+                    let t = Int(edgeTarget[e])
+                    return GuardrailPhraseAutomaton.code(of: t, output: outputAt[t], denseCount: denseCount,
+                                                         classCount: classCount)
+                }
                 e += 1
             }
             s = Int(fail[s])
         }
-        return Int(dense[s &* classCount &+ Int(c)])
+        return Int(rows[s &* classCount &+ Int(c)])
     }
 }
 
@@ -113,7 +123,9 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
     let ring: UnsafeMutableBufferPointer<Int>
     let mask: Int
     var out: [GuardrailFinding]
-    var state = 0
+    /// The automaton state as a code (`GuardrailPhraseAutomaton.code(of:output:denseCount:classCount:)`;
+    /// the root's is 0).
+    var code = 0
     var fed = 0
     /// A state with matches that need an end boundary, waiting for the next symbol.
     var pendingState = -1
@@ -122,14 +134,21 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
     /// Feeds the text. Runs of ASCII bytes (except the last before a non-ASCII byte, which could take a
     /// combining mark) go straight from a byte table to a transition, with the scan state in locals;
     /// everything else, and every match, goes through the sink (the walker's step, `begin`, `end(at:)`).
+    /// Once no partial match began at the start of the current word (`shallowRowBound`), the rest of the word
+    /// is skipped and the scan goes on from the root: what it skips can only end or start matches inside a
+    /// word, which the start boundary rejects.
     static func run(_ sink: inout GuardrailPhraseSink) {
         let text = sink.text
         let n = text.count
         guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self),
-              let entries = sink.t.asciiEntry.baseAddress, let dense = sink.t.dense.baseAddress,
-              let outputAt = sink.t.outputAt.baseAddress, let ring = sink.ring.baseAddress else { return }
-        let mask = sink.mask, denseCount = sink.t.denseCount, classCount = sink.t.classCount
-        var state = sink.state, fed = sink.fed
+              let entries = sink.t.asciiEntry.baseAddress, let rows = sink.t.rows.baseAddress,
+              let outputAt = sink.t.outputAt.baseAddress, let bounds = sink.t.shallowRowBound.baseAddress,
+              let ring = sink.ring.baseAddress else { return }
+        let mask = sink.mask
+        var code = sink.code, fed = sink.fed
+        // `fed` when the current run of word symbols began (reset after the walker's steps: a later start
+        // only makes the skip rarer).
+        var wordFed = fed
         var pending = false
         var lastSep = true
         var i = 0
@@ -154,26 +173,35 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
                 ring[fed & mask] = i << 1 | (word ? 1 : 0)
                 fed &+= 1
                 let c = Int(e & GuardrailPhraseAutomaton.classMask)
-                state = state < denseCount ? Int(dense[state &* classCount &+ c]) : sink.t.next(state, c)
+                code = code >= 0 ? Int(rows[code &+ c]) : sink.t.next(code, c)
                 i &+= 1
-                if outputAt[state] >= 0 {
-                    sink.state = state
-                    sink.fed = fed
-                    sink.end(at: i)
-                    pending = sink.pendingState >= 0
+                if code < 0 {
+                    if outputAt[~code] >= 0 {
+                        sink.code = code
+                        sink.fed = fed
+                        sink.end(at: i)
+                        pending = sink.pendingState >= 0
+                    }
+                } else if word {
+                    if code < Int(bounds[min(fed &- wordFed, GuardrailPhraseAutomaton.wordDepthCap)]) {
+                        while i < fastEnd && entries[Int(base[i])] & GuardrailPhraseAutomaton.wordFlag != 0 { i &+= 1 }
+                        code = 0
+                    }
                 }
+                if !word { wordFed = fed }
             }
             guard i < n else { break }
-            sink.state = state
+            sink.code = code
             sink.fed = fed
             var sep = lastSep
             i = GuardrailSymbolWalker.step(text, at: i, lastSep: &sep, &sink)
             lastSep = sep
-            state = sink.state
+            code = sink.code
             fed = sink.fed
+            wordFed = fed
             pending = sink.pendingState >= 0
         }
-        sink.state = state
+        sink.code = code
         sink.fed = fed
     }
 
@@ -181,7 +209,7 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
     mutating func feed(class c: Int, start: Int, word: Bool) {
         ring[fed & mask] = start << 1 | (word ? 1 : 0)
         fed += 1
-        state = t.next(state, c)
+        code = t.next(code, c)
     }
 
     @inline(__always)
@@ -201,9 +229,9 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
     /// After a symbol ending at `end` in the text: matches ending here are reported (or kept pending).
     @inline(__always)
     mutating func end(at end: Int) {
-        if t.outputAt[state] >= 0 {
-            report(state, end: end, endBounded: false)
-            pendingState = state
+        if code < 0 && t.outputAt[~code] >= 0 {
+            report(~code, end: end, endBounded: false)
+            pendingState = ~code
             pendingEnd = end
         }
     }
