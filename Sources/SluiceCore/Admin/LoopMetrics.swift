@@ -48,7 +48,7 @@ final class MetricLabelSet: Hashable, @unchecked Sendable {
 /// The families recorded per request. `detail` carries a small integer label (status code,
 /// outcome index, token type) rendered at scrape time.
 enum MetricFamily: UInt8, Sendable {
-    case requests, requestDuration, upstreamFirstByte, tokens, upstreamRequests
+    case requests, requestDuration, upstreamFirstByte, tokens, upstreamRequests, processorDuration
 
     var name: String {
         switch self {
@@ -57,6 +57,7 @@ enum MetricFamily: UInt8, Sendable {
         case .upstreamFirstByte: "upstream_first_byte_seconds"
         case .tokens: "tokens_total"
         case .upstreamRequests: "upstream_requests_total"
+        case .processorDuration: "processor_duration_seconds"
         }
     }
 }
@@ -71,20 +72,43 @@ struct SeriesKey: Hashable {
 /// Metrics recorded by one event loop, without locks: only its loop writes them, and a scrape
 /// asks each loop for a copy on the loop's own thread (`MetricsCollector`).
 final class LoopMetrics {
-    private var series: [SeriesKey: Double] = [:]
-    private var seriesHistograms: [SeriesKey: Histogram] = [:]
+    /// A hot series' value, held by reference so recording is a lookup and a store (a dictionary's
+    /// in-place update goes through a coroutine accessor that costs more than the rest of the update).
+    private final class CounterCell {
+        var value: Double
+        init(_ value: Double) { self.value = value }
+    }
+
+    private final class HistogramCell {
+        var histogram = Histogram()
+    }
+
+    private var series: [SeriesKey: CounterCell] = [:]
+    private var seriesHistograms: [SeriesKey: HistogramCell] = [:]
     private(set) var counters: [MetricKey: Double] = [:]
     private(set) var histograms: [MetricKey: Histogram] = [:]
 
     /// Hot path: identity-hashed labels, no string building.
     @inline(__always)
     func add(_ family: MetricFamily, _ labels: MetricLabelSet, detail: Int = 0, _ v: Double = 1) {
-        series[SeriesKey(family: family, labels: labels, detail: detail), default: 0] += v
+        let key = SeriesKey(family: family, labels: labels, detail: detail)
+        if let cell = series[key] {
+            cell.value += v
+        } else {
+            series[key] = CounterCell(v)
+        }
     }
 
     @inline(__always)
     func observe(_ family: MetricFamily, _ labels: MetricLabelSet, _ seconds: Double) {
-        seriesHistograms[SeriesKey(family: family, labels: labels, detail: 0), default: Histogram()].observe(seconds)
+        let key = SeriesKey(family: family, labels: labels, detail: 0)
+        if let cell = seriesHistograms[key] {
+            cell.histogram.observe(seconds)
+        } else {
+            let cell = HistogramCell()
+            cell.histogram.observe(seconds)
+            seriesHistograms[key] = cell
+        }
     }
 
     /// Rare series (processors, guardrails …) keyed by rendered labels.
@@ -99,11 +123,11 @@ final class LoopMetrics {
     /// A copy for the scraper (called on the loop thread): hot series rendered here.
     func snapshot() -> MetricsSnapshot {
         var snap = MetricsSnapshot(counters: counters, histograms: histograms)
-        for (k, v) in series {
-            snap.counters[MetricKey(name: k.family.name, labels: Self.render(k)), default: 0] += v
+        for (k, cell) in series {
+            snap.counters[MetricKey(name: k.family.name, labels: Self.render(k)), default: 0] += cell.value
         }
-        for (k, h) in seriesHistograms {
-            snap.histograms[MetricKey(name: k.family.name, labels: Self.render(k)), default: Histogram()].merge(h)
+        for (k, cell) in seriesHistograms {
+            snap.histograms[MetricKey(name: k.family.name, labels: Self.render(k)), default: Histogram()].merge(cell.histogram)
         }
         return snap
     }
@@ -113,7 +137,7 @@ final class LoopMetrics {
         case .requests: return k.labels.text + ",code=\"" + String(k.detail) + "\""
         case .tokens: return k.labels.text + TokenSeries.render(k.detail)
         case .upstreamRequests: return k.labels.text + ",outcome=\"" + UpstreamOutcome.name(k.detail) + "\""
-        case .requestDuration, .upstreamFirstByte: return k.labels.text
+        case .requestDuration, .upstreamFirstByte, .processorDuration: return k.labels.text
         }
     }
 }

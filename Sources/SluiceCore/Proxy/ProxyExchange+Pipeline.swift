@@ -53,7 +53,7 @@ extension ProxyExchange: PipelineEnvironment {
     private func processorFailed(_ i: Int, _ why: String, closed: (GatewayError) -> Void) -> Bool {
         let p = processors[i]
         let open = p.failureMode == .failOpen
-        ctx.metrics.add("processor_failures_total", snap.processorLabels[i] + (open ? ",mode=\"fail_open\"" : ",mode=\"fail_closed\""))
+        ctx.metrics.add("processor_failures_total", snap.processorLabels[i].text + (open ? ",mode=\"fail_open\"" : ",mode=\"fail_closed\""))
         Logger.warn("processor '\(p.name)' failed (\(open ? "fail_open: skipped" : "fail_closed")): \(why)")
         if open {
             stage = i + 1
@@ -65,7 +65,7 @@ extension ProxyExchange: PipelineEnvironment {
     }
 
     private func recordProcessorTime(_ i: Int, since t0: UInt64) {
-        ctx.metrics.observe("processor_duration_seconds", snap.processorLabels[i], Double(SystemClock.monotonicNanos() &- t0) / 1e9)
+        ctx.metrics.observe(.processorDuration, snap.processorLabels[i], Double(SystemClock.monotonicNanos() &- t0) / 1e9)
     }
 
     // MARK: environment
@@ -217,7 +217,7 @@ extension ProxyExchange: PipelineEnvironment {
 
     private func logProcessorFailure(_ i: Int, _ why: String) {
         let open = processors[i].failureMode == .failOpen
-        ctx.metrics.add("processor_failures_total", snap.processorLabels[i] + (open ? ",mode=\"fail_open\"" : ",mode=\"fail_closed\""))
+        ctx.metrics.add("processor_failures_total", snap.processorLabels[i].text + (open ? ",mode=\"fail_open\"" : ",mode=\"fail_closed\""))
         Logger.warn("processor '\(processors[i].name)' failed on the response: \(why)")
     }
 

@@ -144,7 +144,7 @@ final class RuntimeSnapshot: Sendable {
     let webhookEndpoints: [UpstreamEndpoint]
     let webhookTLS: [UpstreamTLS?]
     /// `processor="name"` labels, by pipeline position.
-    let processorLabels: [String]
+    let processorLabels: [MetricLabelSet]
     let auth: ClientAuthenticator
     /// Nil when no `rate_limits` are configured.
     let limiter: RateLimiter?
@@ -172,7 +172,7 @@ final class RuntimeSnapshot: Sendable {
         }
         limitHeaderNames = names
         self.webhookEndpoints = webhookEndpoints
-        processorLabels = pipeline.processors.map { MetricLabels.render(["processor": $0.name]) }
+        processorLabels = pipeline.processors.map { MetricLabelSet(["processor": $0.name]) }
         self.generation = generation
         self.config = config
         self.routes = routes

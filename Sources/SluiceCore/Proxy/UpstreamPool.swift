@@ -21,7 +21,13 @@ final class UpstreamPool {
     static let shedAfterNanos: UInt64 = 5_000_000
 
     let loop: EventLoop
-    private var idle: [ObjectIdentifier: [UpstreamConnection]] = [:]
+    private var idle: [ObjectIdentifier: IdleList] = [:]
+
+    /// One endpoint's idle connections, held by reference: taking and returning one is a dictionary lookup
+    /// plus an array operation (a dictionary's in-place update goes through a costlier coroutine accessor).
+    private final class IdleList {
+        var connections: [UpstreamConnection] = []
+    }
     private var waiting: [ObjectIdentifier: UpstreamSlotQueue] = [:]
     private let pollTimer = TimerNode()
     /// Asks the other loops' pools to close their idle connections to an endpoint (set by the gateway).
@@ -37,7 +43,7 @@ final class UpstreamPool {
     /// A connection to `endpoint`: an idle one (`reused` true) or a new one.
     /// Fails when the endpoint's process-wide `max_connections` is reached and none is idle.
     func acquire(_ endpoint: UpstreamEndpoint, maxConnections: Int, tls: UpstreamTLS? = nil) throws(UpstreamFailure) -> (UpstreamConnection, reused: Bool) {
-        if let c = idle[ObjectIdentifier(endpoint)]?.popLast() {
+        if let list = idle[ObjectIdentifier(endpoint)], let c = list.connections.popLast() {
             return (c, true)
         }
         // Reserve the slot first (loops race for the same process-wide count); `open` counts the
@@ -63,21 +69,28 @@ final class UpstreamPool {
             c.close()
             return
         }
-        if idle[key, default: []].count >= Self.maxIdlePerEndpoint {
+        let list: IdleList
+        if let l = idle[key] {
+            list = l
+        } else {
+            list = IdleList()
+            idle[key] = list
+        }
+        if list.connections.count >= Self.maxIdlePerEndpoint {
             c.close()
             return
         }
-        idle[key, default: []].append(c)
+        list.connections.append(c)
     }
 
     /// Forgets an idle connection (closed by the upstream or timed out).
     func remove(_ c: UpstreamConnection) {
         let key = ObjectIdentifier(c.endpoint)
-        guard let i = idle[key]?.firstIndex(where: { $0 === c }) else { return }
-        idle[key]?.remove(at: i)
+        guard let list = idle[key], let i = list.connections.firstIndex(where: { $0 === c }) else { return }
+        list.connections.remove(at: i)
     }
 
-    var idleCount: Int { idle.values.reduce(0) { $0 + $1.count } }
+    var idleCount: Int { idle.values.reduce(0) { $0 + $1.connections.count } }
 
     // MARK: waiting for a slot
 
@@ -108,7 +121,7 @@ final class UpstreamPool {
     /// Closes the idle connections to `endpoint` (another loop's requests wait for their slots).
     func shedIdle(_ endpoint: UpstreamEndpoint) {
         guard let list = idle.removeValue(forKey: ObjectIdentifier(endpoint)) else { return }
-        for c in list { c.close() }
+        for c in list.connections { c.close() }
     }
 
     /// Requests waiting on this loop (all endpoints, departed ones included until skipped).
