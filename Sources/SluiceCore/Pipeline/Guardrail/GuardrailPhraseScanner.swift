@@ -113,6 +113,18 @@ private struct GuardrailPhraseTables {
     }
 }
 
+/// Where the ASCII loops of `GuardrailPhraseSink.run` are: text offset, automaton code, symbols fed, `fed`
+/// when the current run of word symbols began (reset after the walker's steps: a later start only makes
+/// the word skip rarer), and the kind of the last symbol.
+private struct GuardrailPhraseCursor {
+    var i: Int
+    var code: Int
+    var fed: Int
+    var wordFed: Int
+    var lastSep: Bool
+    var lastWord = false
+}
+
 /// Runs the automaton over folded symbols; one scan's state (stack value, borrowed tables).
 private struct GuardrailPhraseSink: GuardrailSymbolSink {
     let text: UnsafeRawBufferPointer
@@ -132,11 +144,9 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
     var pendingEnd = 0
 
     /// Feeds the text. Runs of ASCII bytes (except the last before a non-ASCII byte, which could take a
-    /// combining mark) go straight from a byte table to a transition, with the scan state in locals;
-    /// everything else, and every match, goes through the sink (the walker's step, `begin`, `end(at:)`).
-    /// Once no partial match began at the start of the current word (`shallowRowBound`), the rest of the word
-    /// is skipped and the scan goes on from the root: what it skips can only end or start matches inside a
-    /// word, which the start boundary rejects.
+    /// combining mark) go straight from a byte table to a transition (`plainRun`, while no match is pending
+    /// and the state has a plain row); everything else, and every match, goes through the sink (the
+    /// walker's step, `begin`, `end(at:)`).
     static func run(_ sink: inout GuardrailPhraseSink) {
         let text = sink.text
         let n = text.count
@@ -145,64 +155,94 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
               let outputAt = sink.t.outputAt.baseAddress, let bounds = sink.t.shallowRowBound.baseAddress,
               let ring = sink.ring.baseAddress else { return }
         let mask = sink.mask
-        var code = sink.code, fed = sink.fed
-        // `fed` when the current run of word symbols began (reset after the walker's steps: a later start
-        // only makes the skip rarer).
-        var wordFed = fed
+        var cur = GuardrailPhraseCursor(i: 0, code: sink.code, fed: sink.fed, wordFed: sink.fed, lastSep: true)
         var pending = false
-        var lastSep = true
-        var i = 0
-        while i < n {
-            let ascii = GuardrailUTF8.asciiRunEnd(text, from: i)
+        while cur.i < n {
+            let ascii = GuardrailUTF8.asciiRunEnd(text, from: cur.i)
             let fastEnd = ascii == n ? n : ascii &- 1
-            while i < fastEnd {
-                let e = entries[Int(base[i])]
-                if e & GuardrailPhraseAutomaton.separatorFlag == 0 {
-                    lastSep = false
-                } else if lastSep {
-                    i &+= 1
-                    continue
+            while cur.i < fastEnd {
+                if cur.code >= 0 && !pending {
+                    plainRun(&cur, to: fastEnd, text: base, entries: entries, rows: rows, bounds: bounds, ring: ring,
+                             mask: mask)
+                    guard cur.code < 0 else { break }
                 } else {
-                    lastSep = true
-                }
-                let word = e & GuardrailPhraseAutomaton.wordFlag != 0
-                if pending {
-                    sink.begin(word: word)
-                    pending = false
-                }
-                ring[fed & mask] = i << 1 | (word ? 1 : 0)
-                fed &+= 1
-                let c = Int(e & GuardrailPhraseAutomaton.classMask)
-                code = code >= 0 ? Int(rows[code &+ c]) : sink.t.next(code, c)
-                i &+= 1
-                if code < 0 {
-                    if outputAt[~code] >= 0 {
-                        sink.code = code
-                        sink.fed = fed
-                        sink.end(at: i)
-                        pending = sink.pendingState >= 0
+                    // One symbol with a pending end-bounded match or from a state without a plain row.
+                    let e = entries[Int(base[cur.i])]
+                    if e & GuardrailPhraseAutomaton.separatorFlag == 0 {
+                        cur.lastSep = false
+                    } else if cur.lastSep {
+                        cur.i &+= 1
+                        continue
+                    } else {
+                        cur.lastSep = true
                     }
-                } else if word {
-                    if code < Int(bounds[min(fed &- wordFed, GuardrailPhraseAutomaton.wordDepthCap)]) {
-                        while i < fastEnd && entries[Int(base[i])] & GuardrailPhraseAutomaton.wordFlag != 0 { i &+= 1 }
-                        code = 0
+                    let word = e & GuardrailPhraseAutomaton.wordFlag != 0
+                    if pending {
+                        sink.begin(word: word)
+                        pending = false
                     }
+                    ring[cur.fed & mask] = cur.i << 1 | (word ? 1 : 0)
+                    cur.fed &+= 1
+                    cur.code = sink.t.next(cur.code, Int(e & GuardrailPhraseAutomaton.classMask))
+                    cur.i &+= 1
+                    cur.lastWord = word
                 }
-                if !word { wordFed = fed }
+                if cur.code < 0 && outputAt[~cur.code] >= 0 {
+                    sink.code = cur.code
+                    sink.fed = cur.fed
+                    sink.end(at: cur.i)
+                    pending = sink.pendingState >= 0
+                }
+                if !cur.lastWord { cur.wordFed = cur.fed }
             }
-            guard i < n else { break }
-            sink.code = code
-            sink.fed = fed
-            var sep = lastSep
-            i = GuardrailSymbolWalker.step(text, at: i, lastSep: &sep, &sink)
-            lastSep = sep
-            code = sink.code
-            fed = sink.fed
-            wordFed = fed
+            guard cur.i < n else { break }
+            sink.code = cur.code
+            sink.fed = cur.fed
+            cur.i = GuardrailSymbolWalker.step(text, at: cur.i, lastSep: &cur.lastSep, &sink)
+            cur.code = sink.code
+            cur.fed = sink.fed
+            cur.wordFed = cur.fed
             pending = sink.pendingState >= 0
         }
-        sink.code = code
-        sink.fed = fed
+        sink.code = cur.code
+        sink.fed = cur.fed
+    }
+
+    /// Feeds ASCII bytes up to `end` from a state with a plain row (non-negative code) and nothing pending,
+    /// in locals; stops after a symbol that leads to a negative code (a match ends there, or a sparse state).
+    /// Once no partial match began at the start of the current word (`shallowRowBound`), the rest of the word
+    /// is skipped and the scan goes on from the root: what it skips can only end or start matches inside a
+    /// word, which the start boundary rejects. Kept out of line so its few values stay in registers.
+    @inline(never)
+    private static func plainRun(_ cur: inout GuardrailPhraseCursor, to end: Int, text base: UnsafePointer<UInt8>,
+                                 entries: UnsafePointer<UInt16>, rows: UnsafePointer<Int32>,
+                                 bounds: UnsafePointer<Int32>, ring: UnsafeMutablePointer<Int>, mask: Int) {
+        var i = cur.i, code = cur.code, fed = cur.fed, wordFed = cur.wordFed
+        var lastSep = cur.lastSep, word = cur.lastWord
+        while i < end {
+            let e = entries[Int(base[i])]
+            if e & GuardrailPhraseAutomaton.separatorFlag == 0 {
+                lastSep = false
+            } else if lastSep {
+                i &+= 1
+                continue
+            } else {
+                lastSep = true
+            }
+            word = e & GuardrailPhraseAutomaton.wordFlag != 0
+            ring[fed & mask] = i << 1 | (word ? 1 : 0)
+            fed &+= 1
+            code = Int(rows[code &+ Int(e & GuardrailPhraseAutomaton.classMask)])
+            i &+= 1
+            if code < 0 { break }
+            if !word {
+                wordFed = fed
+            } else if code < Int(bounds[min(fed &- wordFed, GuardrailPhraseAutomaton.wordDepthCap)]) {
+                while i < end && entries[Int(base[i])] & GuardrailPhraseAutomaton.wordFlag != 0 { i &+= 1 }
+                code = 0
+            }
+        }
+        cur = GuardrailPhraseCursor(i: i, code: code, fed: fed, wordFed: wordFed, lastSep: lastSep, lastWord: word)
     }
 
     @inline(__always)
