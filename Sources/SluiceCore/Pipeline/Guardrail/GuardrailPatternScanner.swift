@@ -1,6 +1,8 @@
 /// One pass over the text for every built-in PII and secret kind: a per-config byte table marks the few
-/// bytes where an enabled kind can start (digits, '+', '(', '-', '@', a handful of letters); every other
-/// byte is skipped in a tight loop, and the marked ones are handed to the matchers.
+/// bytes where an enabled kind can start (digits, '+', '(', '-', '@', a handful of letters) and the word
+/// characters. Nothing starts inside a word (every kind that begins with a word character needs a word
+/// start), so past a word's first byte the scan runs to the word's end; other unmarked bytes are stepped
+/// over, and the marked ones are handed to the matchers.
 /// Immutable and Sendable; allocates only the findings it returns.
 struct GuardrailPatternScanner: Sendable {
     /// What a byte may start, per enabled kinds (`Trigger.none` for most bytes).
@@ -20,8 +22,9 @@ struct GuardrailPatternScanner: Sendable {
 
     /// Action per `GuardrailBuiltinKind.rawValue`; nil = kind not enabled.
     let actions: [DetectorConfig.Action?]
-    /// `Trigger` raw value per byte.
+    /// `Trigger` raw value per byte, plus `wordBit` for word characters (`GuardrailASCII.isWord`).
     private let triggers: [UInt8]
+    private static let wordBit: UInt8 = 0x80
 
     /// A scanner with the given per-kind actions.
     init(actions: [GuardrailBuiltinKind: DetectorConfig.Action]) {
@@ -40,6 +43,7 @@ struct GuardrailPatternScanner: Sendable {
         mark(0x41...0x5A, .letter, if: [.apiKey, .iban])
         mark([0x65], .letter, if: [.jwt])
         mark([0x67, 0x73, 0x78], .letter, if: [.apiKey])
+        for b in 0..<256 where GuardrailASCII.isWord(UInt8(b)) { t[b] |= Self.wordBit }
         triggers = t
     }
 
@@ -54,21 +58,22 @@ struct GuardrailPatternScanner: Sendable {
         out.append(GuardrailFinding(detector: k.detector, kind: k.name, action: a, range: r))
     }
 
-    /// Appends every built-in match in `p` to `out` (in text order, possibly overlapping).
-    func scan(_ p: UnsafeRawBufferPointer, into out: inout [GuardrailFinding]) {
+    /// Appends every built-in match in `p` to `out` (in text order, possibly overlapping). `skipWords` false
+    /// tries every byte (the reference the tests compare the word skip with).
+    func scan(_ p: UnsafeRawBufferPointer, into out: inout [GuardrailFinding], skipWords: Bool = true) {
         triggers.withUnsafeBufferPointer { table in
             let n = p.count
             var i = 0
             while i < n {
                 let k = table[Int(p[i])]
-                if k == Trigger.none.rawValue {
-                    i += 1
+                let trigger = k & ~Self.wordBit
+                if trigger != Trigger.none.rawValue, let e = match(Trigger(rawValue: trigger) ?? .none, p, i, &out) {
+                    i = e
                     continue
                 }
-                if let e = match(Trigger(rawValue: k) ?? .none, p, i, &out) {
-                    i = e
-                } else {
-                    i += 1
+                i += 1
+                if skipWords && k & Self.wordBit != 0 {
+                    while i < n && table[Int(p[i])] & Self.wordBit != 0 { i += 1 }
                 }
             }
         }
