@@ -40,7 +40,7 @@ struct AccessLogEntry {
         field("model", model.map { String($0.prefix(256)) }, &out)
         field("upstream_model", upstreamModel, &out)
         field("tenant", tenant, &out)
-        out.append(contentsOf: (stream ? #","stream":true"# : #","stream":false"#).utf8)
+        out.append(literal: stream ? #","stream":true"# : #","stream":false"#)
         number("input_tokens", inputTokens, &out)
         number("output_tokens", outputTokens, &out)
         field("usage_source", usageSource, &out)
@@ -53,14 +53,14 @@ struct AccessLogEntry {
         number("bytes_in", bytesIn, &out)
         number("bytes_out", bytesOut, &out)
         field("error", error, &out)
-        out.append(contentsOf: "}\n".utf8)
+        out.append(literal: "}\n")
     }
 
     private func field(_ name: String, _ value: String?, _ out: inout [UInt8]) {
         out.append(UInt8(ascii: ","))
         JSONWriter.appendString(name, to: &out)
         out.append(UInt8(ascii: ":"))
-        if let v = value { JSONWriter.appendString(v, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        if let v = value { JSONWriter.appendString(v, to: &out) } else { out.append(literal: "null") }
     }
 
     private func number(_ name: String, _ value: Int?, _ out: inout [UInt8]) {

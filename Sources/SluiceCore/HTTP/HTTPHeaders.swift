@@ -50,14 +50,20 @@ struct HTTPHeaders: Sendable {
 
     /// Index of the first field at `from..<limit` named `name` (any case), or nil. Allocates nothing.
     func index(of name: String, from: Int = 0, limit: Int = Int.max) -> Int? {
-        var name = name
         let end = min(limit, fields.count)
         guard from < end else { return nil }
-        return name.withUTF8 { n in
-            storage.withUnsafeBufferPointer { s in
-                for i in from..<end where Self.matches(s, fields[i], n) { return i }
-                return nil
-            }
+        // Borrowed bytes (a `var` copy for `withUTF8` would retain the string on every lookup).
+        if let found = name.utf8.withContiguousStorageIfAvailable({ index(of: $0, from: from, end: end) }) {
+            return found
+        }
+        let bytes = Array(name.utf8)
+        return bytes.withUnsafeBufferPointer { index(of: $0, from: from, end: end) }
+    }
+
+    private func index(of n: UnsafeBufferPointer<UInt8>, from: Int, end: Int) -> Int? {
+        storage.withUnsafeBufferPointer { s in
+            for i in from..<end where Self.matches(s, fields[i], n) { return i }
+            return nil
         }
     }
 

@@ -11,20 +11,20 @@ enum HTTPSerializer {
 
     /// `HTTP/1.1 <status> <reason>\r\n`.
     static func writeStatusLine(_ status: Int, into out: inout [UInt8]) {
-        out.append(contentsOf: "HTTP/1.1 ".utf8)
+        out.append(literal: "HTTP/1.1 ")
         writeDecimal(status, into: &out)
         out.append(HTTPByteClass.sp)
-        out.append(contentsOf: reasonPhrase(status).utf8)
+        out.append(utf8: reasonPhrase(status))
         out.append(HTTPByteClass.cr)
         out.append(HTTPByteClass.lf)
     }
 
     /// `<METHOD> <target> HTTP/1.1\r\n`, the fields, `\r\n`.
     static func writeRequestHead(method: HTTPMethod, target: String, headers: HTTPHeaders, into out: inout [UInt8]) {
-        out.append(contentsOf: method.name.utf8)
+        out.append(utf8: method.name)
         out.append(HTTPByteClass.sp)
-        out.append(contentsOf: target.utf8)
-        out.append(contentsOf: " HTTP/1.1\r\n".utf8)
+        out.append(utf8: target)
+        out.append(literal: " HTTP/1.1\r\n")
         headers.write(into: &out)
         out.append(HTTPByteClass.cr)
         out.append(HTTPByteClass.lf)
@@ -44,7 +44,7 @@ enum HTTPSerializer {
 
     /// The last chunk with an empty trailer section: `0\r\n\r\n`.
     static func writeLastChunk(into out: inout [UInt8]) {
-        out.append(contentsOf: "0\r\n\r\n".utf8)
+        out.append(literal: "0\r\n\r\n")
     }
 
     /// Appends `n >= 0` in decimal.

@@ -30,13 +30,13 @@ enum SSEEvent {
 
     /// Appends `data: <payload>\n\n`; a payload spanning lines becomes one `data:` line per line.
     static func encode(data: some Collection<UInt8>, into out: inout [UInt8]) {
-        out.append(contentsOf: "data: ".utf8)
+        out.append(literal: "data: ")
         var lastWasCR = false
         for b in data {
             if b == HTTPByteClass.lf, lastWasCR { lastWasCR = false; continue }
             lastWasCR = b == HTTPByteClass.cr
             if b == HTTPByteClass.lf || b == HTTPByteClass.cr {
-                out.append(contentsOf: "\ndata: ".utf8)
+                out.append(literal: "\ndata: ")
             } else {
                 out.append(b)
             }

@@ -132,14 +132,14 @@ final class HTTPResponder {
         out.reserveCapacity(512 + body.count)
         HTTPSerializer.writeStatusLine(status, into: &out)
         writeHeaders(&out)
-        out.append(contentsOf: "content-length: ".utf8)
+        out.append(literal: "content-length: ")
         HTTPSerializer.writeDecimal(body.count, into: &out)
         if closing {
-            out.append(contentsOf: "\r\nconnection: close\r\n\r\n".utf8)
+            out.append(literal: "\r\nconnection: close\r\n\r\n")
         } else if http10 {
-            out.append(contentsOf: "\r\nconnection: keep-alive\r\n\r\n".utf8)
+            out.append(literal: "\r\nconnection: keep-alive\r\n\r\n")
         } else {
-            out.append(contentsOf: "\r\n\r\n".utf8)
+            out.append(literal: "\r\n\r\n")
         }
         if !isHead { out.append(contentsOf: body) }
         self.status = status

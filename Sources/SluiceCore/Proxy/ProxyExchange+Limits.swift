@@ -174,10 +174,10 @@ extension ProxyExchange {
         var pairs: [(String, String)] = []
         h.write(into: &pairs)
         for (n, v) in pairs {
-            out.append(contentsOf: n.utf8)
-            out.append(contentsOf: ": ".utf8)
-            out.append(contentsOf: v.utf8)
-            out.append(contentsOf: "\r\n".utf8)
+            out.append(utf8: n)
+            out.append(literal: ": ")
+            out.append(utf8: v)
+            out.append(literal: "\r\n")
         }
     }
 }

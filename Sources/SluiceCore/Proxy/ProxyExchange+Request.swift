@@ -14,15 +14,15 @@ extension ProxyExchange {
         let stripKeys = snap.stripClientKeys || !t.backend.credentials.isEmpty
         var out: [UInt8] = []
         out.reserveCapacity(512 + src.storage.count + body.count)
-        out.append(contentsOf: "POST ".utf8)
-        out.append(contentsOf: request.head.path.utf8)
+        out.append(literal: "POST ")
+        out.append(utf8: request.head.path)
         if let q = request.head.query {
             out.append(UInt8(ascii: "?"))
-            out.append(contentsOf: q.utf8)
+            out.append(utf8: q)
         }
-        out.append(contentsOf: " HTTP/1.1\r\nhost: ".utf8)
-        out.append(contentsOf: ep.hostHeader.utf8)
-        out.append(contentsOf: "\r\n".utf8)
+        out.append(literal: " HTTP/1.1\r\nhost: ")
+        out.append(utf8: ep.hostHeader)
+        out.append(literal: "\r\n")
         var forwardedFor: ArraySlice<UInt8>?
         src.forEachEndToEnd { i in
             if Self.isReplacedUpstream(src, i, stripKeys: stripKeys) {
@@ -32,29 +32,29 @@ extension ProxyExchange {
             src.writeField(i, into: &out)
         }
         for (n, v) in t.backend.credentials { appendHeader(&out, n, v) }
-        out.append(contentsOf: "x-forwarded-for: ".utf8)
+        out.append(literal: "x-forwarded-for: ")
         if let prior = forwardedFor, !prior.isEmpty {
             out.append(contentsOf: prior)
-            out.append(contentsOf: ", ".utf8)
+            out.append(literal: ", ")
         }
-        out.append(contentsOf: request.peerHost.utf8)
-        out.append(contentsOf: (request.isTLS ? "\r\nx-forwarded-proto: https\r\nx-request-id: "
-                                              : "\r\nx-forwarded-proto: http\r\nx-request-id: ").utf8)
-        out.append(contentsOf: requestID.utf8)
-        out.append(contentsOf: "\r\nx-gateway-model-name: ".utf8)
-        out.append(contentsOf: (upstreamModel ?? model).utf8)
-        out.append(contentsOf: "\r\naccept-encoding: identity\r\ncontent-length: ".utf8)
+        out.append(utf8: request.peerHost)
+        out.append(literal: request.isTLS ? "\r\nx-forwarded-proto: https\r\nx-request-id: "
+                                           : "\r\nx-forwarded-proto: http\r\nx-request-id: ")
+        out.append(utf8: requestID)
+        out.append(literal: "\r\nx-gateway-model-name: ")
+        out.append(utf8: upstreamModel ?? model)
+        out.append(literal: "\r\naccept-encoding: identity\r\ncontent-length: ")
         HTTPSerializer.writeDecimal(body.count, into: &out)
-        out.append(contentsOf: "\r\n\r\n".utf8)
+        out.append(literal: "\r\n\r\n")
         out.append(contentsOf: body)
         return out
     }
 
     private func appendHeader(_ out: inout [UInt8], _ name: String, _ value: String) {
-        out.append(contentsOf: name.utf8)
-        out.append(contentsOf: ": ".utf8)
-        out.append(contentsOf: value.utf8)
-        out.append(contentsOf: "\r\n".utf8)
+        out.append(utf8: name)
+        out.append(literal: ": ")
+        out.append(utf8: value)
+        out.append(literal: "\r\n")
     }
 
     /// Client headers the gateway drops or sets itself upstream.
@@ -114,37 +114,37 @@ extension ProxyExchange {
 
     /// `x-request-id`, `x-sluice-route`, `x-sluice-backend`, `server-timing`.
     func writeGatewayHeaders(into out: inout [UInt8]) {
-        out.append(contentsOf: "x-request-id: ".utf8)
-        out.append(contentsOf: requestID.utf8)
+        out.append(literal: "x-request-id: ")
+        out.append(utf8: requestID)
         if routeIndex >= 0 {
-            out.append(contentsOf: "\r\nx-sluice-route: ".utf8)
-            out.append(contentsOf: snap.routes[routeIndex].name.utf8)
+            out.append(literal: "\r\nx-sluice-route: ")
+            out.append(utf8: snap.routes[routeIndex].name)
         }
         if let t = target {
-            out.append(contentsOf: "\r\nx-sluice-backend: ".utf8)
-            out.append(contentsOf: t.backend.name.utf8)
+            out.append(literal: "\r\nx-sluice-backend: ")
+            out.append(utf8: t.backend.name)
         }
         if let c = preq.cache {
-            out.append(contentsOf: "\r\nx-sluice-cache: ".utf8)
-            out.append(contentsOf: c.utf8)
+            out.append(literal: "\r\nx-sluice-cache: ")
+            out.append(utf8: c)
         }
         for (n, v) in preq.responseHeaders {
-            out.append(contentsOf: "\r\n".utf8)
-            out.append(contentsOf: n.utf8)
-            out.append(contentsOf: ": ".utf8)
-            out.append(contentsOf: v.utf8)
+            out.append(literal: "\r\n")
+            out.append(utf8: n)
+            out.append(literal: ": ")
+            out.append(utf8: v)
         }
         // server-timing: gateway;dur=<ms in the gateway>, upstream;dur=<ms to upstream first byte>
         let now = SystemClock.monotonicNanos()
         let upstream = firstByteAt > 0 ? firstByteAt &- upstreamSentAt : 0
         let total = now &- request.startedAt
-        out.append(contentsOf: "\r\n".utf8)
+        out.append(literal: "\r\n")
         writeLimitHeaders(into: &out)
-        out.append(contentsOf: "server-timing: gateway;dur=".utf8)
+        out.append(literal: "server-timing: gateway;dur=")
         Self.appendMillis(total > upstream ? total - upstream : 0, into: &out)
-        out.append(contentsOf: ", upstream;dur=".utf8)
+        out.append(literal: ", upstream;dur=")
         Self.appendMillis(upstream, into: &out)
-        out.append(contentsOf: "\r\n".utf8)
+        out.append(literal: "\r\n")
     }
 
     /// Nanoseconds as milliseconds with three decimals ("12.345").

@@ -67,7 +67,7 @@ final class ProxyHandler: HTTPServerHandler {
             JSONWriter.appendString(id, to: &body)
             body.append(contentsOf: #","object":"model","created":0,"owned_by":"sluice"}"#.utf8)
         }
-        body.append(contentsOf: "]}".utf8)
+        body.append(literal: "]}")
         var h = HTTPHeaders()
         h.add("content-type", "application/json")
         h.add("x-request-id", ProxyExchange.clientRequestID(request.head.headers) ?? ctx.random.requestID())

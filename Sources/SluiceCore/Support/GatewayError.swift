@@ -91,7 +91,7 @@ enum ErrorResponse {
         JSONWriter.appendString(e.type, to: &out)
         out.append(contentsOf: #","param":null,"code":"#.utf8)
         JSONWriter.appendString(e.code, to: &out)
-        out.append(contentsOf: "}}".utf8)
+        out.append(literal: "}}")
         return out
     }
 
@@ -102,7 +102,7 @@ enum ErrorResponse {
         JSONWriter.appendString(e.type, to: &out)
         out.append(contentsOf: #","message":"#.utf8)
         JSONWriter.appendString(e.message, to: &out)
-        out.append(contentsOf: "}}".utf8)
+        out.append(literal: "}}")
         return out
     }
 
@@ -115,7 +115,7 @@ enum ErrorResponse {
         JSONWriter.appendString(type, to: &out)
         out.append(contentsOf: #","code":"#.utf8)
         JSONWriter.appendString(code, to: &out)
-        out.append(contentsOf: "}}\n\n".utf8)
+        out.append(literal: "}}\n\n")
         return out
     }
 }
