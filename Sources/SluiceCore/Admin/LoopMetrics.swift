@@ -48,7 +48,7 @@ final class MetricLabelSet: Hashable, @unchecked Sendable {
 /// The families recorded per request. `detail` carries a small integer label (status code,
 /// outcome index, token type) rendered at scrape time.
 enum MetricFamily: UInt8, Sendable {
-    case requests, requestDuration, upstreamFirstByte, tokens, upstreamRequests, processorDuration
+    case requests, requestDuration, upstreamFirstByte, tokens, upstreamRequests, processorDuration, rateLimitDecisions
 
     var name: String {
         switch self {
@@ -58,6 +58,7 @@ enum MetricFamily: UInt8, Sendable {
         case .tokens: "tokens_total"
         case .upstreamRequests: "upstream_requests_total"
         case .processorDuration: "processor_duration_seconds"
+        case .rateLimitDecisions: "ratelimit_decisions_total"
         }
     }
 }
@@ -111,6 +112,24 @@ final class LoopMetrics {
         }
     }
 
+    /// `ratelimit_decisions_total` label sets by limit name, then by decision, made once per pair on this loop
+    /// (limit names come from the config, so the memo is bounded by it).
+    private var decisionLabels: [String: [String: MetricLabelSet]] = [:]
+
+    /// Counts one rate-limit decision (`allowed`, `limited`, `shadow_limited`) of the limit named `limit`.
+    func addRateLimitDecision(limit: String, decision: String) {
+        let labels: MetricLabelSet
+        if let known = decisionLabels[limit]?[decision] {
+            labels = known
+        } else {
+            labels = MetricLabelSet(["limit": limit, "decision": decision])
+            var byDecision = decisionLabels[limit] ?? [:]
+            byDecision[decision] = labels
+            decisionLabels[limit] = byDecision
+        }
+        add(.rateLimitDecisions, labels)
+    }
+
     /// Rare series (processors, guardrails …) keyed by rendered labels.
     func add(_ name: String, _ labels: String, _ v: Double = 1) {
         counters[MetricKey(name: name, labels: labels), default: 0] += v
@@ -137,7 +156,7 @@ final class LoopMetrics {
         case .requests: return k.labels.text + ",code=\"" + String(k.detail) + "\""
         case .tokens: return k.labels.text + TokenSeries.render(k.detail)
         case .upstreamRequests: return k.labels.text + ",outcome=\"" + UpstreamOutcome.name(k.detail) + "\""
-        case .requestDuration, .upstreamFirstByte, .processorDuration: return k.labels.text
+        case .requestDuration, .upstreamFirstByte, .processorDuration, .rateLimitDecisions: return k.labels.text
         }
     }
 }

@@ -118,9 +118,7 @@ extension ProxyExchange {
     }
 
     private func recordOutcomes(_ outcomes: [(limit: String, decision: String)]) {
-        for o in outcomes {
-            ctx.metrics.add("ratelimit_decisions_total", MetricLabels.render(["limit": o.limit, "decision": o.decision]))
-        }
+        for o in outcomes { ctx.metrics.addRateLimitDecision(limit: o.limit, decision: o.decision) }
     }
 
     private func mergeHeaders(_ states: [(RateLimitUnit, BucketHeaderState)]) {
