@@ -49,40 +49,76 @@ struct RateLimitHeaders: Sendable, Equatable {
         return new.resetNanos > held.resetNanos ? new : held
     }
 
-    /// Appends `x-ratelimit-{limit,remaining,reset}-requests` then `-tokens`, for the units present.
-    func write(into headers: inout [(String, String)]) {
+    /// Appends the header lines (`name: value\r\n`) `x-ratelimit-{limit,remaining,reset}-requests` then
+    /// `-tokens`, for the units present.
+    func write(into out: inout [UInt8]) {
         if let r = requests {
-            headers.append(("x-ratelimit-limit-requests", String(r.limit)))
-            headers.append(("x-ratelimit-remaining-requests", String(r.remaining)))
-            headers.append(("x-ratelimit-reset-requests", Self.formatReset(r.resetNanos)))
+            Self.line("x-ratelimit-limit-requests: ", r.limit, into: &out)
+            Self.line("x-ratelimit-remaining-requests: ", r.remaining, into: &out)
+            out.append(literal: "x-ratelimit-reset-requests: ")
+            Self.appendReset(r.resetNanos, into: &out)
+            out.append(literal: "\r\n")
         }
         if let t = tokens {
-            headers.append(("x-ratelimit-limit-tokens", String(t.limit)))
-            headers.append(("x-ratelimit-remaining-tokens", String(t.remaining)))
-            headers.append(("x-ratelimit-reset-tokens", Self.formatReset(t.resetNanos)))
+            Self.line("x-ratelimit-limit-tokens: ", t.limit, into: &out)
+            Self.line("x-ratelimit-remaining-tokens: ", t.remaining, into: &out)
+            out.append(literal: "x-ratelimit-reset-tokens: ")
+            Self.appendReset(t.resetNanos, into: &out)
+            out.append(literal: "\r\n")
         }
+    }
+
+    private static func line(_ name: StaticString, _ value: Int, into out: inout [UInt8]) {
+        out.append(literal: name)
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        HTTPSerializer.writeDecimal(Int(clamping: value.magnitude), into: &out)
+        out.append(literal: "\r\n")
     }
 
     /// A Go-style duration as OpenAI sends it: "0s", "250ms", "1.5s", "6m0s", "1h0m0s". Rounded UP to
     /// whole milliseconds first, so a reset is never announced earlier than it happens and the value
     /// stays ASCII (Go would write "µs" below a millisecond).
     static func formatReset(_ nanos: UInt64) -> String {
+        var out: [UInt8] = []
+        appendReset(nanos, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `formatReset` written into a byte buffer.
+    static func appendReset(_ nanos: UInt64, into out: inout [UInt8]) {
         let ms = nanos / 1_000_000 + (nanos % 1_000_000 == 0 ? 0 : 1)
-        if ms == 0 { return "0s" }
-        if ms < 1000 { return "\(ms)ms" }
+        if ms < 1000 {
+            HTTPSerializer.writeDecimal(Int(ms), into: &out)
+            out.append(literal: ms == 0 ? "s" : "ms")
+            return
+        }
         let hours = ms / 3_600_000
         let minutes = ms / 60_000 % 60
-        let seconds = ms / 1000 % 60
-        let fraction = ms % 1000
-        var secondsText = String(seconds)
-        if fraction != 0 {
-            var digits = String(fraction)
-            while digits.utf8.count < 3 { digits = "0" + digits }
-            while digits.utf8.last == UInt8(ascii: "0") { digits.removeLast() }
-            secondsText += "." + digits
+        if hours > 0 {
+            HTTPSerializer.writeDecimal(Int(hours), into: &out)
+            out.append(UInt8(ascii: "h"))
         }
-        if hours > 0 { return "\(hours)h\(minutes)m\(secondsText)s" }
-        if minutes > 0 { return "\(minutes)m\(secondsText)s" }
-        return "\(secondsText)s"
+        if hours > 0 || minutes > 0 {
+            HTTPSerializer.writeDecimal(Int(minutes), into: &out)
+            out.append(UInt8(ascii: "m"))
+        }
+        HTTPSerializer.writeDecimal(Int(ms / 1000 % 60), into: &out)
+        var fraction = Int(ms % 1000)
+        if fraction != 0 {
+            // Three digits with the trailing zeros dropped ("1.5s", "2.005s").
+            var digits = 3
+            while fraction % 10 == 0 {
+                fraction /= 10
+                digits -= 1
+            }
+            out.append(UInt8(ascii: "."))
+            var scale = 1
+            for _ in 1..<digits { scale *= 10 }
+            while scale > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(fraction / scale % 10))
+                scale /= 10
+            }
+        }
+        out.append(UInt8(ascii: "s"))
     }
 }

@@ -169,13 +169,6 @@ extension ProxyExchange {
     /// Appends the x-ratelimit-* lines.
     func writeLimitHeaders(into out: inout [UInt8]) {
         guard let h = limitHeaders, !h.isEmpty else { return }
-        var pairs: [(String, String)] = []
-        h.write(into: &pairs)
-        for (n, v) in pairs {
-            out.append(utf8: n)
-            out.append(literal: ": ")
-            out.append(utf8: v)
-            out.append(literal: "\r\n")
-        }
+        h.write(into: &out)
     }
 }

@@ -16,6 +16,8 @@ import Testing
     (UInt64(90_500_000_000), "1m30.5s"),
     (UInt64(3_600_000_000_000), "1h0m0s"),
     (UInt64(5_430_000_000_000), "1h30m30s"),
+    (UInt64(3_601_010_000_000), "1h0m1.01s"),
+    (UInt64(61_100_000_000), "1m1.1s"),
 ])
 func rateLimitHeaders_formatReset_goStyle(nanos: UInt64, text: String) {
     #expect(RateLimitHeaders.formatReset(nanos) == text)
@@ -28,22 +30,24 @@ func rateLimitHeaders_formatReset_goStyle(nanos: UInt64, text: String) {
 @Test func rateLimitHeaders_write_emitsSixHeadersInOrder() {
     let h = RateLimitHeaders(requests: BucketHeaderState(limit: 100, remaining: 99, resetNanos: 600_000_000),
                              tokens: BucketHeaderState(limit: 1000, remaining: 0, resetNanos: 6_000_000_000))
-    var out: [(String, String)] = []
+    #expect(lines(h) == ["x-ratelimit-limit-requests: 100", "x-ratelimit-remaining-requests: 99",
+                         "x-ratelimit-reset-requests: 600ms", "x-ratelimit-limit-tokens: 1000",
+                         "x-ratelimit-remaining-tokens: 0", "x-ratelimit-reset-tokens: 6s"])
+}
+
+/// The header lines `write(into:)` appends, without their CRLFs (which every line must end with).
+private func lines(_ h: RateLimitHeaders) -> [String] {
+    var out: [UInt8] = []
     h.write(into: &out)
-    #expect(out.map(\.0) == ["x-ratelimit-limit-requests", "x-ratelimit-remaining-requests",
-                             "x-ratelimit-reset-requests", "x-ratelimit-limit-tokens",
-                             "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"])
-    #expect(out.map(\.1) == ["100", "99", "600ms", "1000", "0", "6s"])
+    let text = String(decoding: out, as: UTF8.self)
+    #expect(text.isEmpty || text.hasSuffix("\r\n"))
+    return text.split(separator: "\r\n").map(String.init)
 }
 
 @Test func rateLimitHeaders_write_onlyPresentUnits() {
-    var out: [(String, String)] = []
-    RateLimitHeaders(tokens: BucketHeaderState(limit: 5, remaining: 5, resetNanos: 0)).write(into: &out)
-    #expect(out.count == 3)
-    #expect(out.allSatisfy { $0.0.hasSuffix("-tokens") })
-    var none: [(String, String)] = []
-    RateLimitHeaders().write(into: &none)
-    #expect(none.isEmpty)
+    let out = lines(RateLimitHeaders(tokens: BucketHeaderState(limit: 5, remaining: 5, resetNanos: 0)))
+    #expect(out == ["x-ratelimit-limit-tokens: 5", "x-ratelimit-remaining-tokens: 5", "x-ratelimit-reset-tokens: 0s"])
+    #expect(lines(RateLimitHeaders()).isEmpty)
     #expect(RateLimitHeaders().isEmpty)
 }
 
