@@ -19,7 +19,17 @@ enum UsageExtractor {
         let scan = JSONScanner.forEachTopLevelMember(bytes) { m in
             if JSONScanner.keyEquals(m, "usage", in: bytes) { usage = m }
         }
-        guard case .success = scan, let u = usage, u.kind == .object else { return nil }
+        guard case .success = scan, let u = usage else { return nil }
+        return fromUsageMember(u, bytes)
+    }
+
+    /// As `fromBody(_:)` for a body already scanned into `index`.
+    static func fromBody(_ bytes: UnsafeRawBufferPointer, index: JSONObjectIndex) -> TokenUsage? {
+        index.member("usage", in: bytes).flatMap { fromUsageMember($0, bytes) }
+    }
+
+    private static func fromUsageMember(_ u: JSONMember, _ bytes: UnsafeRawBufferPointer) -> TokenUsage? {
+        guard u.kind == .object else { return nil }
         let read = readUsage(u.valueRange, bytes)
         guard let input = read.input else {
             return read.output.map { TokenUsage(input: nil, output: $0) }

@@ -70,9 +70,34 @@ struct LocalAnswer: Sendable {
 struct PipelineResponse {
     var status: Int
     var headers: HTTPHeaders
-    var body: [UInt8]
+    /// Changing it drops `bodyIndex`.
+    var body: [UInt8] {
+        didSet { bodyIndex = nil }
+    }
     /// The answer came from a processor (block or cache hit), not from the upstream.
     var isLocal: Bool
+    /// The top-level members of `body` when already scanned (the proxy scans an upstream body once for its
+    /// usage and hands the index on), shared by the response hooks until one changes the body.
+    var bodyIndex: JSONObjectIndex?
+
+    init(status: Int, headers: HTTPHeaders, body: [UInt8], isLocal: Bool, bodyIndex: JSONObjectIndex? = nil) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.isLocal = isLocal
+        self.bodyIndex = bodyIndex
+    }
+
+    /// The body's top-level index (scanned on first use, then reused), or nil when the body is no JSON object.
+    mutating func scannedBody() -> JSONObjectIndex? {
+        if let i = bodyIndex { return i }
+        let i: JSONObjectIndex? = body.withUnsafeBytes { raw in
+            if case .success(let idx) = JSONScanner.scanObject(raw) { return idx }
+            return nil
+        }
+        bodyIndex = i
+        return i
+    }
 }
 
 /// A call to an external processor that the proxy performs on the loop: `POST` of `body` to

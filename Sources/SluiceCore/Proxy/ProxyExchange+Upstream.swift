@@ -204,12 +204,23 @@ extension ProxyExchange: UpstreamExchangeDelegate {
             complete(status: head.status)
             return
         }
+        // With response hooks the body is scanned once, for its usage and for the hooks.
+        let hooks = snap.pipeline.hasResponseHooks
+        var index: JSONObjectIndex?
         relay.body.withUnsafeBytes { raw in
-            if let u = UsageExtractor.fromBody(raw) { relay.usage = u }
+            if hooks, case .success(let i) = JSONScanner.scanObject(raw) { index = i }
+            let usage: TokenUsage?
+            if let i = index {
+                usage = UsageExtractor.fromBody(raw, index: i)
+            } else {
+                usage = UsageExtractor.fromBody(raw)
+            }
+            if let u = usage { relay.usage = u }
             if relay.usage.output == nil { relay.generatedBytes = UsageExtractor.generatedTextBytes(body: raw) }
         }
-        if snap.pipeline.hasResponseHooks {
-            let res = PipelineResponse(status: head.status, headers: head.headers, body: relay.body, isLocal: false)
+        if hooks {
+            let res = PipelineResponse(status: head.status, headers: head.headers, body: relay.body, isLocal: false,
+                                       bodyIndex: index)
             relay.body = []
             runResponseHooks(res, from: processors.count - 1)
             return

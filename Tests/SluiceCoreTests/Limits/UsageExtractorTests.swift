@@ -1,7 +1,16 @@
 import Testing
 @testable import SluiceCore
 
-fileprivate func body(_ s: String) -> TokenUsage? { Array(s.utf8).withUnsafeBytes { UsageExtractor.fromBody($0) } }
+/// Usage from a whole body; the variant reading an index the caller already scanned must agree.
+fileprivate func body(_ s: String) -> TokenUsage? {
+    Array(s.utf8).withUnsafeBytes { raw in
+        let plain = UsageExtractor.fromBody(raw)
+        if case .success(let index) = JSONScanner.scanObject(raw) {
+            #expect(UsageExtractor.fromBody(raw, index: index) == plain, "\(s)")
+        }
+        return plain
+    }
+}
 
 fileprivate func fold(_ events: [String], into start: TokenUsage = TokenUsage()) -> TokenUsage {
     var u = start

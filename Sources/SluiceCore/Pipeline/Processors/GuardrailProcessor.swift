@@ -58,7 +58,9 @@ final class GuardrailProcessor: Processor {
                         env: PipelineEnvironment) -> ProcessorDecision {
         guard hasResponseHook, !res.isLocal, (200..<300).contains(res.status) else { return .proceed }
         var summary: String?
-        switch GuardrailBodyScanner.apply(engine, body: res.body, phase: .response) {
+        let verdict = res.scannedBody().map { GuardrailBodyScanner.apply(engine, body: res.body, index: $0, phase: .response) }
+            ?? GuardrailBodyScanner.apply(engine, body: res.body, phase: .response)
+        switch verdict {
         case .pass:
             return .proceed
         case .logged(let f):

@@ -46,7 +46,12 @@ final class WebhookProcessor: Processor {
     func resumeResponse(_ res: inout PipelineResponse, request: PipelineRequest, scratch: inout ProcessorScratch,
                         result: WebhookResult) -> ProcessorDecision {
         var changed = false
-        return apply(result, body: &res.body, headers: &res.headers, changed: &changed)
+        var body = res.body
+        var headers = res.headers
+        let decision = apply(result, body: &body, headers: &headers, changed: &changed)
+        res.headers = headers
+        if changed { res.body = body }
+        return decision
     }
 
     /// Applies a webhook answer to a request or a response: continue, block, or mutate body/headers.
