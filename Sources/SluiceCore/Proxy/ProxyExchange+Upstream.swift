@@ -101,7 +101,7 @@ extension ProxyExchange: UpstreamExchangeDelegate {
                 }
             }
             responder.startStream(status: head.status, headers: clientHeaders(head))
-            responder.onWritable = { [weak self] in self?.connection?.resumeReading() }
+            responder.onWritable = { [unowned self] in connection?.resumeReading() }
         }
     }
 

@@ -102,7 +102,10 @@ final class ProxyExchange {
 
     func start() {
         requestID = Self.clientRequestID(request.head.headers) ?? ctx.random.requestID()
-        responder.onCancel = { [weak self] in self?.clientGone() }
+        // The responder holds this exchange as its owner for as long as it keeps its callbacks (it drops
+        // them first), so they capture it unowned: a weak capture would give every exchange a side table
+        // and send each of its retains and releases down the runtime's slow path.
+        responder.onCancel = { [unowned self] in clientGone() }
         responder.owner = self
         let scanned = request.body.withUnsafeBytes { JSONScanner.scanObject($0) }
         let index: JSONObjectIndex
