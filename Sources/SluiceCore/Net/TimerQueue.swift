@@ -2,9 +2,12 @@
 /// first-byte timeout …). Arm it on the owning loop's `TimerQueue`; re-arming moves it.
 final class TimerNode {
     fileprivate(set) var deadline: UInt64 = 0
-    fileprivate var prev: TimerNode?
+    /// Back link: the previous node is kept alive by its own list links, so this one holds no count.
+    fileprivate unowned(unsafe) var prev: TimerNode?
     fileprivate var next: TimerNode?
-    fileprivate weak var list: TimerList?
+    /// The list while armed (strong: the list outlives its nodes' time in it, and a weak reference would
+    /// cost a runtime call on every arm, cancel and `isArmed`).
+    fileprivate var list: TimerList?
     /// Called on the loop thread when the deadline passes.
     var action: () -> Void
 
@@ -27,7 +30,8 @@ final class TimerNode {
 /// handful of lists.
 final class TimerList {
     fileprivate var head: TimerNode?
-    fileprivate var tail: TimerNode?
+    /// Kept alive by the chain from `head`.
+    fileprivate unowned(unsafe) var tail: TimerNode?
 
     fileprivate func append(_ node: TimerNode) {
         node.list = self
