@@ -1,8 +1,8 @@
 extension ProxyExchange {
-    /// The re-serialised upstream request (SPEC §3): one Content-Length, no hop-by-hop headers,
-    /// `Host` of the backend, forwarding headers, `x-gateway-model-name`, identity encoding, and
+    /// Appends the re-serialised upstream request (SPEC §3) to `out`: one Content-Length, no hop-by-hop
+    /// headers, `Host` of the backend, forwarding headers, `x-gateway-model-name`, identity encoding, and
     /// the body with the model rewritten for this target.
-    func buildUpstreamRequest(target t: CompiledTarget, endpoint ep: UpstreamEndpoint) -> [UInt8] {
+    func buildUpstreamRequest(target t: CompiledTarget, endpoint ep: UpstreamEndpoint, into out: inout [UInt8]) {
         upstreamModel = t.model ?? model
         var body = baseBody
         if let m = t.model, m != model, let index = baseIndex {
@@ -12,8 +12,7 @@ extension ProxyExchange {
         }
         let src = preq.headers
         let stripKeys = snap.stripClientKeys || !t.backend.credentials.isEmpty
-        var out: [UInt8] = []
-        out.reserveCapacity(512 + src.storage.count + body.count)
+        out.reserveCapacity(out.count + 512 + src.storage.count + body.count)
         out.append(literal: "POST ")
         out.append(utf8: request.head.path)
         if let q = request.head.query {
@@ -47,7 +46,6 @@ extension ProxyExchange {
         HTTPSerializer.writeDecimal(body.count, into: &out)
         out.append(literal: "\r\n\r\n")
         out.append(contentsOf: body)
-        return out
     }
 
     private func appendHeader(_ out: inout [UInt8], _ name: String, _ value: String) {

@@ -63,8 +63,9 @@ extension ProxyExchange: UpstreamExchangeDelegate {
         ep.requests.wrappingAdd(1, ordering: .relaxed)
         ctx.stats.upstreamAttempts.wrappingAdd(1, ordering: .relaxed)
         upstreamSentAt = SystemClock.monotonicNanos()
-        let bytes = buildUpstreamRequest(target: t, endpoint: ep)
-        conn.begin(request: bytes, method: .post, timeouts: t.backend.timeouts, reused: reused, delegate: self)
+        conn.begin(method: .post, timeouts: t.backend.timeouts, reused: reused, delegate: self) { out in
+            buildUpstreamRequest(target: t, endpoint: ep, into: &out)
+        }
     }
 
     func upstreamDidReceiveHead(_ head: HTTPResponseHead) {

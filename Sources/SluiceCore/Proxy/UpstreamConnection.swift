@@ -12,7 +12,10 @@ final class UpstreamConnection: Selectable {
     weak var pool: UpstreamPool?
     /// Changed only by this class and its `+Transport` extension.
     var state: State
+    /// The request being sent; its buffer is kept for the next exchange when at most `keptRequestCapacity`.
     private var request: [UInt8] = []
+    /// Largest request buffer a connection keeps between exchanges (bounds what idle connections hold).
+    static let keptRequestCapacity = 16 * 1024
     private var sent = 0
     private var method: HTTPMethod = .post
     private var delegate: UpstreamExchangeDelegate?
@@ -89,6 +92,19 @@ final class UpstreamConnection: Selectable {
     func begin(request: [UInt8], method: HTTPMethod, timeouts: UpstreamTimeouts, reused: Bool,
                delegate: UpstreamExchangeDelegate) {
         self.request = request
+        start(method: method, timeouts: timeouts, reused: reused, delegate: delegate)
+    }
+
+    /// As `begin(request:…)`, with the request written by `write` into the connection's own buffer, which
+    /// keeps its capacity between exchanges (up to `keptRequestCapacity`): a request costs no allocation.
+    func begin(method: HTTPMethod, timeouts: UpstreamTimeouts, reused: Bool, delegate: UpstreamExchangeDelegate,
+               writing write: (inout [UInt8]) -> Void) {
+        request.removeAll(keepingCapacity: true)
+        write(&request)
+        start(method: method, timeouts: timeouts, reused: reused, delegate: delegate)
+    }
+
+    private func start(method: HTTPMethod, timeouts: UpstreamTimeouts, reused: Bool, delegate: UpstreamExchangeDelegate) {
         self.sent = 0
         self.method = method
         self.timeouts = timeouts
@@ -151,7 +167,11 @@ final class UpstreamConnection: Selectable {
             }
             sent += n
         }
-        request = []
+        if request.capacity <= Self.keptRequestCapacity {
+            request.removeAll(keepingCapacity: true)
+        } else {
+            request = []
+        }
         state = .awaitingHead
         loop.timers.arm(phaseTimer, now: loop.now, durationNanos: timeouts.firstByte)
         setInterest(Readiness.readable)

@@ -18,6 +18,7 @@ enum GuardrailBodyScanner {
     static func apply(_ engine: GuardrailEngine, body: [UInt8], index: JSONObjectIndex, phase: Phase) -> GuardrailVerdict {
         body.withUnsafeBytes { p -> GuardrailVerdict in
             var strings: [Range<Int>] = []
+            strings.reserveCapacity(8)
             GuardrailTextFields(bytes: p, phase: phase).collect(index, into: &strings)
             guard !strings.isEmpty else { return .pass }
             var all: [GuardrailFinding] = []
