@@ -11,9 +11,9 @@ static inline void CSSL_sha1(const void *data, size_t len, unsigned char *out) {
     SHA1((const unsigned char *)data, len, out);
 }
 
-/// One-shot SHA-256 (libcrypto); `out` must hold 32 bytes.
-static inline void CSSL_sha256(const void *data, size_t len, unsigned char *out) {
-    SHA256((const unsigned char *)data, len, out);
+/// One-shot SHA-256 (libcrypto); `out` must hold 32 bytes (untyped: Swift writes digests into any storage).
+static inline void CSSL_sha256(const void *data, size_t len, void *out) {
+    SHA256((const unsigned char *)data, len, (unsigned char *)out);
 }
 
 /// Macro wrappers: Swift cannot import function-like macros.
