@@ -12,9 +12,18 @@ static inline void CSSL_sha1(const void *data, size_t len, unsigned char *out) {
 }
 
 /// One-shot SHA-256 (libcrypto); `out` must hold 32 bytes (untyped: Swift writes digests into any storage).
+/// The low-level calls on a stack context: OpenSSL 3's one-shot `SHA256()` goes through `EVP_Q_digest`,
+/// which fetches the algorithm by name and allocates a context on every call (about a sixth of the
+/// digest's cost for a 1 KiB prompt-cache key). Deprecated in 3.0, not removed; same digest.
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wdeprecated-declarations"
 static inline void CSSL_sha256(const void *data, size_t len, void *out) {
-    SHA256((const unsigned char *)data, len, (unsigned char *)out);
+    SHA256_CTX ctx;
+    SHA256_Init(&ctx);
+    SHA256_Update(&ctx, data, len);
+    SHA256_Final((unsigned char *)out, &ctx);
 }
+#pragma clang diagnostic pop
 
 /// Macro wrappers: Swift cannot import function-like macros.
 static inline long CSSL_set_tlsext_host_name(SSL *ssl, const char *name) {
