@@ -33,13 +33,19 @@ enum PromptCacheKey {
         }
     }
 
+    /// `[version,` — the same for every key, so written once.
+    private static let head: [UInt8] = {
+        var out = [JSONByte.openBracket]
+        JSONWriter.appendString(version, to: &out)
+        out.append(JSONByte.comma)
+        return out
+    }()
+
     /// `[version,route,model,` — the material before the body.
     private static func prefix(route: String, upstreamModel: String, capacity: Int) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(capacity + 64 + route.utf8.count + upstreamModel.utf8.count)
-        out.append(JSONByte.openBracket)
-        JSONWriter.appendString(version, to: &out)
-        out.append(JSONByte.comma)
+        out.append(contentsOf: head)
         JSONWriter.appendString(route, to: &out)
         out.append(JSONByte.comma)
         JSONWriter.appendString(upstreamModel, to: &out)
