@@ -1,7 +1,5 @@
 #ifndef CSSL_SHIM_H
 #define CSSL_SHIM_H
-/* SHA256_Init/Update/Final are deprecated in OpenSSL 3 but remain the direct path to the hash code. */
-#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/ssl.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -13,15 +11,19 @@ static inline void CSSL_sha1(const void *data, size_t len, unsigned char *out) {
     SHA1((const unsigned char *)data, len, out);
 }
 
-/// One-shot SHA-256 (libcrypto); `out` must hold 32 bytes. The low-level calls, not SHA256(): since
-/// OpenSSL 3 that one goes through EVP_Q_digest, which looks the algorithm up in the provider table
-/// (taking a lock) and allocates a context on every call, about as long as hashing a 1 KB prompt.
-static inline void CSSL_sha256(const void *data, size_t len, unsigned char *out) {
+/// One-shot SHA-256 (libcrypto); `out` must hold 32 bytes (untyped: Swift writes digests into any storage).
+/// The low-level calls on a stack context: OpenSSL 3's one-shot `SHA256()` goes through `EVP_Q_digest`,
+/// which fetches the algorithm by name and allocates a context on every call (about a sixth of the
+/// digest's cost for a 1 KiB prompt-cache key). Deprecated in 3.0, not removed; same digest.
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wdeprecated-declarations"
+static inline void CSSL_sha256(const void *data, size_t len, void *out) {
     SHA256_CTX ctx;
     SHA256_Init(&ctx);
     SHA256_Update(&ctx, data, len);
-    SHA256_Final(out, &ctx);
+    SHA256_Final((unsigned char *)out, &ctx);
 }
+#pragma clang diagnostic pop
 
 /// Macro wrappers: Swift cannot import function-like macros.
 static inline long CSSL_set_tlsext_host_name(SSL *ssl, const char *name) {

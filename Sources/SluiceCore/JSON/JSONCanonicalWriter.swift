@@ -16,9 +16,8 @@ struct JSONCanonicalWriter {
     private var scratch: [UInt8] = []
     /// The segments of the objects being written, innermost last (one stack for the whole walk).
     private var segments: [Segment] = []
-    /// An unsorted object's members while they are put back in order, and their order; reused.
+    /// An unsorted object's members while they are put back in order; reused.
     private var reorder: [UInt8] = []
-    private var order: [Int] = []
 
     /// One member as written: its raw key and where its `"key":value` sits in the output.
     private struct Segment {
@@ -33,7 +32,6 @@ struct JSONCanonicalWriter {
                        to out: inout [UInt8]) -> Bool {
         var w = JSONCanonicalWriter(cur: JSONTrustedCursor(bytes, range: range), skip: skipTopLevel)
         w.segments.reserveCapacity(16)
-        w.order.reserveCapacity(16)
         guard w.value(depth: 0, out: &out) else { return false }
         return w.cur.pos == range.upperBound
     }
@@ -133,20 +131,24 @@ struct JSONCanonicalWriter {
             if c == JSONByte.closeBrace { break }
             guard c == JSONByte.comma else { return false }
         }
-        if !sorted { putInKeyOrder(segments[base...], region: region, out: &out) }
+        if !sorted { putInKeyOrder(from: base, region: region, out: &out) }
         out.append(JSONByte.closeBrace)
         return true
     }
 
-    /// Rewrites `out[region...]` (the segments separated by commas) with the segments in key order,
-    /// stable for equal keys. Both copies are bulk copies through reused buffers.
-    private mutating func putInKeyOrder(_ segs: ArraySlice<Segment>, region: Int, out: inout [UInt8]) {
-        order.removeAll(keepingCapacity: true)
-        order.append(contentsOf: segs.indices)
+    /// Rewrites `out[region...]` (the segments `segments[base...]`, separated by commas) with the segments
+    /// in key order, stable for equal keys. The segments are sorted in place (the caller drops them next);
+    /// both copies are bulk copies through a reused buffer.
+    private mutating func putInKeyOrder(from base: Int, region: Int, out: inout [UInt8]) {
         let bytes = b
-        order.sort { x, y in
-            let c = Self.compare(bytes, segs[x], segs[y])
-            return c != 0 ? c < 0 : x < y
+        // Equal keys keep document order: a segment's output offset grows with its position.
+        // (Sorted through a buffer pointer: sorting `segments[base...]` would copy the slice and back.)
+        segments.withUnsafeMutableBufferPointer { all in
+            var part = UnsafeMutableBufferPointer(rebasing: all[base...])
+            part.sort { x, y in
+                let c = Self.compare(bytes, x, y)
+                return c != 0 ? c < 0 : x.out.lowerBound < y.out.lowerBound
+            }
         }
         if reorder.capacity == 0 {
             // Sized once for the largest object that can follow (the canonical text rarely outgrows the
@@ -157,9 +159,9 @@ struct JSONCanonicalWriter {
         out.withUnsafeBufferPointer { reorder.append(contentsOf: UnsafeBufferPointer(rebasing: $0[region...])) }
         out.removeSubrange(region...)
         reorder.withUnsafeBufferPointer { written in
-            for (n, i) in order.enumerated() {
-                if n > 0 { out.append(JSONByte.comma) }
-                let r = segs[i].out
+            for i in base..<segments.count {
+                if i > base { out.append(JSONByte.comma) }
+                let r = segments[i].out
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: written[(r.lowerBound - region)..<(r.upperBound - region)]))
             }
         }

@@ -3,11 +3,16 @@ import CSSL
 /// SHA-256 through libcrypto (the `Digest` the pure layers receive from outside).
 enum SHA256Digest {
     static func digest(_ bytes: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        bytes.withUnsafeBytes { raw in
-            out.withUnsafeMutableBufferPointer { o in CSSL_sha256(raw.baseAddress, raw.count, o.baseAddress) }
+        [UInt8](unsafeUninitializedCapacity: 32) { out, n in
+            digest(bytes, into: UnsafeMutableRawBufferPointer(out))
+            n = 32
         }
-        return out
+    }
+
+    /// Writes the 32-byte digest of `bytes` to the start of `out`, which must hold at least 32 bytes.
+    static func digest(_ bytes: [UInt8], into out: UnsafeMutableRawBufferPointer) {
+        precondition(out.count >= 32, "a SHA-256 digest needs 32 bytes")
+        bytes.withUnsafeBytes { raw in CSSL_sha256(raw.baseAddress, raw.count, out.baseAddress) }
     }
 
     static func hex(_ bytes: [UInt8]) -> String { HexDigits.lower(digest(bytes)) }

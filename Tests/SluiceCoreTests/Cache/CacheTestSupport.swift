@@ -1,11 +1,6 @@
 import Synchronization
 @testable import SluiceCore
 
-/// Digest that returns its input: lets tests read the hashed material through the key.
-struct CacheTestIdentityDigest: CacheDigest {
-    func sha256(_ bytes: [UInt8]) -> [UInt8] { bytes }
-}
-
 /// Pure-Swift SHA-256 (FIPS 180-4) for tests.
 struct CacheTestSHA256: CacheDigest {
     private static let k: [UInt32] = [

@@ -6,8 +6,8 @@ private func key(_ body: String, route: String = "chat", model: String = "gpt-4o
 }
 
 private func material(_ body: String, route: String = "chat", model: String = "m") -> String? {
-    PromptCacheKey.make(route: route, upstreamModel: model, body: Array(body.utf8), digest: CacheTestIdentityDigest())
-        .map { String(decoding: $0.bytes, as: UTF8.self) }
+    PromptCacheKey.material(route: route, upstreamModel: model, body: Array(body.utf8))
+        .map { String(decoding: $0, as: UTF8.self) }
 }
 
 @Test func key_reorderedMembers_equal() {

@@ -144,10 +144,10 @@ private func makeStore(maxFollowers: Int = 1024, maxPending: Int = 65_536) -> Pr
     let store = makeStore()
     let seen = Locked<Bool>(false)
     guard let t = CacheTestData.ticket(store.lookup(k(1), ttlNanos: ttl, coalesce: true, onLeaderDone: CacheTestData.ignore)) else { return }
-    _ = store.lookup(k(1), ttlNanos: ttl, coalesce: true) { _ in
+    _ = store.lookup(k(1), ttlNanos: ttl, coalesce: true, onLeaderDone: { _ in
         let again = store.lookup(k(1), ttlNanos: ttl, coalesce: true, onLeaderDone: CacheTestData.ignore)
         seen.withLock { $0 = CacheTestData.isHit(again) }
-    }
+    })
     store.complete(t, storing: CacheTestData.response(size: 200), ttlNanos: ttl)
     #expect(seen.withLock { $0 })
 }
@@ -161,9 +161,9 @@ private func makeStore(maxFollowers: Int = 1024, maxPending: Int = 65_536) -> Pr
     let woken = Atomic<Int>(0)
     DispatchQueue.concurrentPerform(iterations: keys * callersPerKey) { i in
         let key = i % keys
-        let l = store.lookup(k(key), ttlNanos: ttl, coalesce: true) { r in
+        let l = store.lookup(k(key), ttlNanos: ttl, coalesce: true, onLeaderDone: { r in
             if r != nil { woken.wrappingAdd(1, ordering: .relaxed) }
-        }
+        })
         switch l {
         case .leader(let t): leaders.withLock { $0[key, default: []].append(t) }
         case .follower: followers.wrappingAdd(1, ordering: .relaxed)
@@ -188,7 +188,7 @@ private func makeStore(maxFollowers: Int = 1024, maxPending: Int = 65_536) -> Pr
     let followers = Atomic<Int>(0)
     let rounds = 200
     DispatchQueue.concurrentPerform(iterations: rounds * 4) { i in
-        let l = store.lookup(k(i % 7), ttlNanos: ttl, coalesce: true) { _ in woken.wrappingAdd(1, ordering: .relaxed) }
+        let l = store.lookup(k(i % 7), ttlNanos: ttl, coalesce: true, onLeaderDone: { _ in woken.wrappingAdd(1, ordering: .relaxed) })
         switch l {
         case .leader(let t): store.complete(t, storing: i % 3 == 0 ? nil : CacheTestData.response(size: 150), ttlNanos: ttl)
         case .follower: followers.wrappingAdd(1, ordering: .relaxed)
@@ -197,4 +197,20 @@ private func makeStore(maxFollowers: Int = 1024, maxPending: Int = 65_536) -> Pr
     }
     #expect(woken.load(ordering: .relaxed) == followers.load(ordering: .relaxed))
     #expect(store.stats().pendingLeaders == 0)
+}
+
+@Test func lookup_hitOrLeader_neverBuildsTheFollowerCallback() {
+    let store = makeStore()
+    let built = Locked<Int>(0)
+    func callback() -> @Sendable (CachedResponse?) -> Void {
+        built.withLock { $0 += 1 }
+        return CacheTestData.ignore
+    }
+    guard let t = CacheTestData.ticket(store.lookup(k(1), ttlNanos: ttl, coalesce: true, onLeaderDone: callback())) else { return }
+    #expect(built.get() == 0)
+    #expect(CacheTestData.isFollower(store.lookup(k(1), ttlNanos: ttl, coalesce: true, onLeaderDone: callback())))
+    #expect(built.get() == 1)
+    store.complete(t, storing: CacheTestData.response(size: 200), ttlNanos: ttl)
+    #expect(CacheTestData.isHit(store.lookup(k(1), ttlNanos: ttl, coalesce: true, onLeaderDone: callback())))
+    #expect(built.get() == 1)
 }

@@ -12,13 +12,13 @@ enum PromptCacheKey {
     /// The key for a raw request body; nil when the body is not one valid JSON object.
     static func make(route: String, upstreamModel: String, body: [UInt8], digest: some CacheDigest) -> CacheKey? {
         guard let m = material(route: route, upstreamModel: upstreamModel, body: body) else { return nil }
-        return CacheKey(bytes: digest.sha256(m))
+        return digest.key(m)
     }
 
     /// The key for a body the gateway already validated (`index` from its scan): one pass, no re-validation.
     static func make(route: String, upstreamModel: String, body: [UInt8], index: JSONObjectIndex, digest: some CacheDigest) -> CacheKey? {
         guard let m = material(route: route, upstreamModel: upstreamModel, body: body, index: index) else { return nil }
-        return CacheKey(bytes: digest.sha256(m))
+        return digest.key(m)
     }
 
     static func material(route: String, upstreamModel: String, body: [UInt8], index: JSONObjectIndex) -> [UInt8]? {
@@ -33,13 +33,19 @@ enum PromptCacheKey {
         }
     }
 
+    /// `[version,` — the same for every key, so written once.
+    private static let head: [UInt8] = {
+        var out = [JSONByte.openBracket]
+        JSONWriter.appendString(version, to: &out)
+        out.append(JSONByte.comma)
+        return out
+    }()
+
     /// `[version,route,model,` — the material before the body.
     private static func prefix(route: String, upstreamModel: String, capacity: Int) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(capacity + 64 + route.utf8.count + upstreamModel.utf8.count)
-        out.append(JSONByte.openBracket)
-        JSONWriter.appendString(version, to: &out)
-        out.append(JSONByte.comma)
+        out.append(contentsOf: head)
         JSONWriter.appendString(route, to: &out)
         out.append(JSONByte.comma)
         JSONWriter.appendString(upstreamModel, to: &out)
@@ -64,7 +70,7 @@ enum PromptCacheKey {
     /// The key for an already parsed body (saves a second parse when the caller decoded it anyway).
     static func make(route: String, upstreamModel: String, value: JSONValue, digest: some CacheDigest) -> CacheKey? {
         guard let m = material(route: route, upstreamModel: upstreamModel, value: value) else { return nil }
-        return CacheKey(bytes: digest.sha256(m))
+        return digest.key(m)
     }
 
     /// The bytes that get hashed: the canonical form of `[version, route, upstreamModel, body]`. A JSON array

@@ -63,9 +63,10 @@ final class PromptCacheStore: Sendable {
     var shardCount: Int { shards.count }
 
     /// Looks `key` up. A hit counts as a hit; a miss makes the caller the leader (with `coalesce`, the first
-    /// one registers so that identical misses become followers until it completes).
+    /// one registers so that identical misses become followers until it completes). `onLeaderDone` is only
+    /// evaluated (under the shard lock) when the caller becomes a follower: hits and leaders build no callback.
     func lookup(_ key: CacheKey, ttlNanos: UInt64, coalesce: Bool,
-                onLeaderDone: @escaping @Sendable (CachedResponse?) -> Void) -> Lookup {
+                onLeaderDone: @autoclosure () -> @Sendable (CachedResponse?) -> Void) -> Lookup {
         let now = clock.nowNanos()
         let id = nextTicketID.wrappingAdd(1, ordering: .relaxed).oldValue
         let followLimit = maxFollowersPerKey
@@ -79,14 +80,18 @@ final class PromptCacheStore: Sendable {
                 s.counters.misses += 1
                 return .leader(coalescing: false)
             }
-            if s.pending[key] != nil {
-                if let n = s.pending[key]?.followers.count, n < followLimit {
-                    s.pending[key]?.followers.append(onLeaderDone)
-                    s.counters.coalesced += 1
-                    return .follower
+            // Taken out and put back: mutating it in place would go through the dictionary's `_modify`
+            // coroutine, which costs far more than a second hash lookup.
+            if var p = s.pending.removeValue(forKey: key) {
+                let joins = p.followers.count < followLimit
+                if joins { p.followers.append(onLeaderDone()) }
+                s.pending[key] = p
+                guard joins else {
+                    s.counters.misses += 1
+                    return .leader(coalescing: false)
                 }
-                s.counters.misses += 1
-                return .leader(coalescing: false)
+                s.counters.coalesced += 1
+                return .follower
             }
             s.counters.misses += 1
             guard s.pending.count < pendingLimit else { return .leader(coalescing: false) }
@@ -201,8 +206,12 @@ final class PromptCacheStore: Sendable {
 
     private static func takeFollowers(_ s: inout PromptCacheShardState, _ key: CacheKey, id: UInt64,
                                       if coalescing: Bool) -> [@Sendable (CachedResponse?) -> Void] {
-        guard coalescing, let p = s.pending[key], p.id == id else { return [] }
-        s.pending[key] = nil
+        guard coalescing, let p = s.pending.removeValue(forKey: key) else { return [] }
+        guard p.id == id else {
+            // Another leader's entry (this ticket's was taken already): leave it.
+            s.pending[key] = p
+            return []
+        }
         return p.followers
     }
 }

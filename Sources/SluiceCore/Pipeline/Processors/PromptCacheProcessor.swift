@@ -120,8 +120,7 @@ final class PromptCacheProcessor: Processor {
         guard case .cache(var sc) = scratch else { return .proceed }
         var stored: CachedResponse?
         if !res.isLocal, sc.store, (200..<300).contains(res.status) {
-            var headers: [(String, String)] = []
-            if let ct = res.headers.firstString("content-type") { headers.append(("content-type", ct)) }
+            let headers = res.headers.first("content-type").map { [("content-type", Self.contentType($0))] } ?? []
             stored = CachedResponse(status: res.status, headers: headers, body: res.body)
         }
         if let t = sc.ticket {
@@ -137,6 +136,14 @@ final class PromptCacheProcessor: Processor {
         scratch = .cache(sc)
         return .proceed
     }
+
+    /// A stored answer's content type; the usual JSON one as a literal (at 16 bytes it is too long for a
+    /// small string, so decoding it would allocate on every store).
+    private static func contentType(_ value: ArraySlice<UInt8>) -> String {
+        value == jsonType[...] ? "application/json" : String(decoding: value, as: UTF8.self)
+    }
+
+    private static let jsonType = Array("application/json".utf8)
 
     func streamFilter(request: PipelineRequest, scratch: inout ProcessorScratch, env: PipelineEnvironment) -> StreamEventFilter? {
         guard case .cache(var sc) = scratch, sc.store || sc.ticket != nil else { return nil }
