@@ -89,3 +89,56 @@ private func hit(_ p: PromptCacheLRU.Probe) -> CachedResponse? {
     _ = lru.insert(k(1), CacheTestData.response(size: 200), cost: 200, now: 10, ttlNanos: UInt64.max)
     #expect(hit(lru.get(k(1), now: UInt64.max - 1, maxAgeNanos: UInt64.max)) != nil)
 }
+
+@Test func lru_replaceInFullCache_freesTheOldEntryBeforeEvicting() {
+    var lru = PromptCacheLRU(capacity: 600)
+    for i in 1...3 { _ = lru.insert(k(i), CacheTestData.response(size: 200), cost: 200, now: 0, ttlNanos: big) }
+    #expect(lru.insert(k(2), CacheTestData.response(size: 200, status: 203), cost: 200, now: 0, ttlNanos: big) == 0)
+    #expect(lru.keysByRecency == [k(2), k(3), k(1)])
+    #expect(lru.insert(k(3), CacheTestData.response(size: 400), cost: 400, now: 0, ttlNanos: big) == 1)
+    #expect(lru.keysByRecency == [k(3), k(2)])
+    #expect(lru.bytes == 600)
+}
+
+/// Random inserts (replacements included), lookups and removals against a plain recency list.
+@Test(arguments: 1...4)
+func lru_randomOperations_matchReferenceModel(seed: Int) {
+    var lru = PromptCacheLRU(capacity: 1000)
+    var model: [(key: Int, cost: Int)] = [] // most recent first
+    var x = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 | 1
+    func next(_ n: Int) -> Int {
+        x ^= x << 13
+        x ^= x >> 7
+        x ^= x << 17
+        return Int(x % UInt64(n))
+    }
+    for _ in 0..<600 {
+        let key = next(24)
+        switch next(3) {
+        case 0:
+            let cost = 50 + next(400)
+            var evicted = 0
+            model.removeAll { $0.key == key }
+            while model.reduce(0, { $0 + $1.cost }) + cost > 1000 {
+                model.removeLast()
+                evicted += 1
+            }
+            model.insert((key, cost), at: 0)
+            #expect(lru.insert(k(key), CacheTestData.response(size: cost), cost: cost, now: 0, ttlNanos: big) == evicted)
+        case 1:
+            let found = hit(lru.get(k(key), now: 0, maxAgeNanos: big)) != nil
+            if let at = model.firstIndex(where: { $0.key == key }) {
+                model.insert(model.remove(at: at), at: 0)
+                #expect(found)
+            } else {
+                #expect(!found)
+            }
+        default:
+            let had = model.contains { $0.key == key }
+            model.removeAll { $0.key == key }
+            #expect(lru.remove(k(key)) == had)
+        }
+        #expect(lru.keysByRecency == model.map { k($0.key) })
+        #expect(lru.bytes == model.reduce(0) { $0 + $1.cost })
+    }
+}

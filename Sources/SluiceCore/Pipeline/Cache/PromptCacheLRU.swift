@@ -62,27 +62,27 @@ struct PromptCacheLRU {
     /// fits. Returns the number evicted, or nil when `cost` exceeds the capacity (nothing changes then).
     mutating func insert(_ key: CacheKey, _ response: CachedResponse, cost: Int, now: UInt64, ttlNanos: UInt64) -> Int? {
         guard cost <= capacity else { return nil }
-        if let old = slots[key] { unlinkAndFree(old) }
+        // The node slot is taken first so the key is mapped to it in one dictionary operation, which also
+        // yields the entry it replaces (the table is large and cold: every lookup is a cache miss).
+        let i: Int
+        if let free = freeSlots.popLast() {
+            i = free
+        } else {
+            i = nodes.count
+            nodes.append(nil)
+        }
+        if let old = slots.updateValue(i, forKey: key) { unlinkAndFree(old, unmapping: false) }
         var evicted = 0
         while bytes + cost > capacity && tail >= 0 {
             unlinkAndFree(tail)
             evicted += 1
         }
         let (expiresAt, overflow) = now.addingReportingOverflow(ttlNanos)
-        let node = Node(key: key, response: response, cost: cost, storedAt: now,
+        nodes[i] = Node(key: key, response: response, cost: cost, storedAt: now,
                         expiresAt: overflow ? UInt64.max : expiresAt, prev: -1, next: head)
-        let i: Int
-        if let free = freeSlots.popLast() {
-            i = free
-            nodes[i] = node
-        } else {
-            i = nodes.count
-            nodes.append(node)
-        }
         if head >= 0 { nodes[head]?.prev = i }
         head = i
         if tail < 0 { tail = i }
-        slots[key] = i
         bytes += cost
         return evicted
     }
@@ -147,10 +147,11 @@ struct PromptCacheLRU {
         if tail < 0 { tail = i }
     }
 
-    private mutating func unlinkAndFree(_ i: Int) {
+    /// Frees node `i`; `unmapping` false when its key already maps to another node.
+    private mutating func unlinkAndFree(_ i: Int, unmapping: Bool = true) {
         guard let node = nodes[i] else { return }
         unlink(i)
-        slots[node.key] = nil
+        if unmapping { slots[node.key] = nil }
         bytes -= node.cost
         nodes[i] = nil
         freeSlots.append(i)
