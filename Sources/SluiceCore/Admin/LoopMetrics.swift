@@ -80,7 +80,7 @@ final class LoopMetrics {
         init(_ value: Double) { self.value = value }
     }
 
-    private final class HistogramCell {
+    final class HistogramCell {
         var histogram = Histogram()
     }
 
@@ -102,14 +102,17 @@ final class LoopMetrics {
 
     @inline(__always)
     func observe(_ family: MetricFamily, _ labels: MetricLabelSet, _ seconds: Double) {
+        histogramCell(family, labels).histogram.observe(seconds)
+    }
+
+    /// The cell of a hot histogram series, made on first use; a caller may keep it and record without the
+    /// lookup.
+    func histogramCell(_ family: MetricFamily, _ labels: MetricLabelSet) -> HistogramCell {
         let key = SeriesKey(family: family, labels: labels, detail: 0)
-        if let cell = seriesHistograms[key] {
-            cell.histogram.observe(seconds)
-        } else {
-            let cell = HistogramCell()
-            cell.histogram.observe(seconds)
-            seriesHistograms[key] = cell
-        }
+        if let cell = seriesHistograms[key] { return cell }
+        let cell = HistogramCell()
+        seriesHistograms[key] = cell
+        return cell
     }
 
     /// `ratelimit_decisions_total` label sets by limit name, then by decision, made once per pair on this loop

@@ -17,6 +17,9 @@ final class LoopContext {
     var slotWaiters = 0
     /// Round-robin cursors per backend name.
     var roundRobin: [String: Int] = [:]
+    /// `processor_duration_seconds` cells by pipeline position, for snapshot `processorCellsGeneration`.
+    private var processorCells: [LoopMetrics.HistogramCell] = []
+    private var processorCellsGeneration = -1
 
     init(loop: EventLoop, stats: LoopStats, accessLog: AccessLog, store: ConfigStore, state: ServerState) {
         self.loop = loop
@@ -25,6 +28,16 @@ final class LoopContext {
         self.accessLog = accessLog
         self.snapshots = SnapshotCache(store: store)
         self.state = state
+    }
+
+    /// The duration histogram of processor `i` of `snap`'s pipeline (cells are looked up again only when
+    /// the generation changes).
+    func processorDurationCell(_ i: Int, in snap: RuntimeSnapshot) -> LoopMetrics.HistogramCell {
+        if processorCellsGeneration != snap.generation {
+            processorCells = snap.processorLabels.map { metrics.histogramCell(.processorDuration, $0) }
+            processorCellsGeneration = snap.generation
+        }
+        return processorCells[i]
     }
 }
 

@@ -65,7 +65,8 @@ extension ProxyExchange: PipelineEnvironment {
     }
 
     private func recordProcessorTime(_ i: Int, since t0: UInt64) {
-        ctx.metrics.observe(.processorDuration, snap.processorLabels[i], Double(SystemClock.monotonicNanos() &- t0) / 1e9)
+        let seconds = Double(SystemClock.monotonicNanos() &- t0) / 1e9
+        ctx.processorDurationCell(i, in: snap).histogram.observe(seconds)
     }
 
     // MARK: environment

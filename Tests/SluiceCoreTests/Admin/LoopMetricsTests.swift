@@ -36,4 +36,14 @@ import Testing
         m.add(.requests, MetricLabelSet(["route": "a"]), detail: 200)
         #expect(m.snapshot().counters[MetricKey(name: "requests_total", labels: #"route="a",code="200""#)] == 2)
     }
+
+    @Test func histogramCell_isTheSeriesOwnCell() {
+        let m = LoopMetrics()
+        let labels = MetricLabelSet(["processor": "cache"])
+        let cell = m.histogramCell(.processorDuration, labels)
+        #expect(m.histogramCell(.processorDuration, labels) === cell)
+        cell.histogram.observe(0.002)
+        m.observe(.processorDuration, labels, 0.004)
+        #expect(m.snapshot().histograms[MetricKey(name: "processor_duration_seconds", labels: #"processor="cache""#)]?.count == 2)
+    }
 }
