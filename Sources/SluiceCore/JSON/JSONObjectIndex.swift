@@ -17,6 +17,14 @@ struct JSONObjectIndex: Sendable {
     /// The object's range, '{' through '}' inclusive.
     var objectRange: Range<Int>
 
+    /// The index of `body` when it is a valid JSON object document, else nil.
+    static func scanning(_ body: [UInt8]) -> JSONObjectIndex? {
+        body.withUnsafeBytes { raw in
+            if case .success(let index) = JSONScanner.scanObject(raw) { return index }
+            return nil
+        }
+    }
+
     /// The member whose decoded key equals `key`. With duplicate keys the LAST one wins, as in the
     /// JSON parsers of Python and JavaScript upstreams, so the gateway reads what the upstream will read.
     func member(_ key: String, in bytes: UnsafeRawBufferPointer) -> JSONMember? {

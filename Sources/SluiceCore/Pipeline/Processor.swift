@@ -18,12 +18,8 @@ struct PipelineRequest {
     /// The body's top-level index (scanned once, then reused), or nil when the body is no JSON object.
     mutating func scannedBody() -> JSONObjectIndex? {
         if let i = bodyIndex { return i }
-        let i: JSONObjectIndex? = body.withUnsafeBytes { raw in
-            if case .success(let idx) = JSONScanner.scanObject(raw) { return idx }
-            return nil
-        }
-        bodyIndex = i
-        return i
+        bodyIndex = JSONObjectIndex.scanning(body)
+        return bodyIndex
     }
 
     var api: GatewayAPI
@@ -91,12 +87,8 @@ struct PipelineResponse {
     /// The body's top-level index (scanned on first use, then reused), or nil when the body is no JSON object.
     mutating func scannedBody() -> JSONObjectIndex? {
         if let i = bodyIndex { return i }
-        let i: JSONObjectIndex? = body.withUnsafeBytes { raw in
-            if case .success(let idx) = JSONScanner.scanObject(raw) { return idx }
-            return nil
-        }
-        bodyIndex = i
-        return i
+        bodyIndex = JSONObjectIndex.scanning(body)
+        return bodyIndex
     }
 }
 

@@ -206,10 +206,7 @@ final class ProxyExchange {
         if let e = edited {
             injectedUsage = true
             baseBody = e
-            baseIndex = e.withUnsafeBytes { raw in
-                if case .success(let i) = JSONScanner.scanObject(raw) { return i }
-                return nil
-            }
+            baseIndex = JSONObjectIndex.scanning(e)
         }
     }
 }

@@ -11,6 +11,23 @@ struct FastRandom: RandomNumberGenerator {
         s3 = sys.next()
     }
 
+    /// A generator with a fixed sequence (tests, reproducible runs): the state is `seed` expanded by
+    /// SplitMix64.
+    init(seed: UInt64) {
+        var x = seed
+        func mix() -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s0 = mix() | 1
+        s1 = mix()
+        s2 = mix()
+        s3 = mix()
+    }
+
     mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17

@@ -105,13 +105,8 @@ private func hit(_ p: PromptCacheLRU.Probe) -> CachedResponse? {
 func lru_randomOperations_matchReferenceModel(seed: Int) {
     var lru = PromptCacheLRU(capacity: 1000)
     var model: [(key: Int, cost: Int)] = [] // most recent first
-    var x = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 | 1
-    func next(_ n: Int) -> Int {
-        x ^= x << 13
-        x ^= x >> 7
-        x ^= x << 17
-        return Int(x % UInt64(n))
-    }
+    var rng = FastRandom(seed: UInt64(seed))
+    func next(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
     for _ in 0..<600 {
         let key = next(24)
         switch next(3) {

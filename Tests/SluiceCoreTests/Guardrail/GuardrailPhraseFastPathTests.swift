@@ -40,13 +40,8 @@ import Testing
 
     /// A deterministic pseudo-random text of `count` fragments, sometimes with a stray invalid byte.
     private static func text(seed: UInt64, count: Int) -> [UInt8] {
-        var x = seed &* 0x9E37_79B9_7F4A_7C15 | 1
-        func next() -> Int {
-            x ^= x << 13
-            x ^= x >> 7
-            x ^= x << 17
-            return Int(truncatingIfNeeded: x >> 1)
-        }
+        var rng = FastRandom(seed: seed)
+        func next() -> Int { Int(truncatingIfNeeded: rng.next() >> 1) }
         var out: [UInt8] = []
         for _ in 0..<count {
             if next() % 23 == 0 { out.append(UInt8(0x80 + next() % 0x7F)) }
