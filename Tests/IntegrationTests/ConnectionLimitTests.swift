@@ -87,4 +87,46 @@ import Testing
         #expect(statuses.values.count == 12 && statuses.values.allSatisfy { $0 == 200 }, "\(statuses.values)")
         #expect(took >= 0.7, "one connection: the requests passed one after another (\(took)s)")
     }
+
+    /// A connection handed to a waiting request that then goes away (client gone) returns to the pool
+    /// once: with clients dropping out of the queue while the one connection passes from request to
+    /// request, every answered request gets its own answer (the mock replies with each request's tag).
+    @Test func waitersThatLeaveGiveTheConnectionBackOnce() throws {
+        let mock = try MockServer()
+        defer { mock.stop() }
+        let gw = try GatewayServer(yaml: Self.config(queueTimeout: "5s"), mockPort: mock.port)
+        defer { gw.stop() }
+        let body = #"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#
+        let stop = StatusCollector()
+        let leavers = (0..<12).map { i in
+            Thread {
+                var n = 0
+                while stop.values.isEmpty && n < 400 {
+                    n += 1
+                    guard let c = try? RawConnection(port: gw.port, timeout: 2) else { continue }
+                    try? c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nx-mock-delay-ms: 2\r\n"
+                                + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+                    usleep(UInt32(200 + (i * 137 + n * 61) % 3000))
+                }
+            }
+        }
+        let answers = StatusCollector()
+        let checkers = (0..<6).map { i in
+            Thread {
+                for n in 0..<80 {
+                    let tag = "tag-\(i)-\(n)"
+                    let r = try? HTTPClient.chat(port: gw.port, model: "m", headers: [("x-mock-reply-text", tag)])
+                    let content = ((try? r?.json())?["choices"] as? [[String: Any]])?.first
+                        .flatMap { ($0["message"] as? [String: Any])?["content"] as? String }
+                    answers.add(r?.status == 200 && content == tag ? 1 : 0)
+                }
+            }
+        }
+        for t in leavers + checkers { t.start() }
+        let started = Date()
+        while answers.values.count < 480 && Date().timeIntervalSince(started) < 60 { usleep(20_000) }
+        stop.add(1)
+        #expect(answers.values.count == 480 && answers.values.allSatisfy { $0 == 1 },
+                "\(answers.values.filter { $0 == 0 }.count) of \(answers.values.count) answers were not the request's own")
+    }
 }

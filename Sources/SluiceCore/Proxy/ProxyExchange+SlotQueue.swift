@@ -8,16 +8,16 @@ extension ProxyExchange: UpstreamSlotWaiter {
         inSlotQueue = false
         if let extra = grantedConnection { ctx.pool.release(extra) }   // (not expected: one entry per wait)
         grantedConnection = connection
-        ctx.loop.soon { [weak self] in
-            guard let self else {
-                if let connection { connection.pool?.release(connection) }
+        // `grantedConnection` is the one owner of the handed connection until `send` or `leaveSlotQueue`
+        // takes it, so the turn below holds the exchange itself: releasing a captured copy as well once
+        // the exchange was gone gave the connection back twice when the exchange had ended (client gone,
+        // queue timeout) and returned it in between, and two requests then shared one upstream connection.
+        ctx.loop.soon { [self] in
+            guard !done, slotDeadline != 0 else {
+                leaveSlotQueue()
                 return
             }
-            guard !self.done, self.slotDeadline != 0 else {
-                self.leaveSlotQueue()
-                return
-            }
-            self.send(fresh: false)
+            send(fresh: false)
         }
     }
 
