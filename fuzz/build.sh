@@ -24,7 +24,7 @@ OUT=$(cd "$OUT" && pwd)
 sources() {
     local core=Sources/SluiceCore
     case "$1" in
-        http_request|chunked|sse) ls "$core"/HTTP/*.swift "$core"/Support/ByteSearch.swift ;;
+        http_request|chunked|sse) ls "$core"/HTTP/*.swift "$core"/Support/Byte*.swift ;;
         json) ls "$core"/JSON/*.swift ;;
         config) ls "$core"/Config/*.swift "$core"/Config/YAML/*.swift "$core"/JSON/*.swift ;;
         *) echo "unknown fuzz target: $1 (known: ${ALL[*]})" >&2; return 1 ;;
