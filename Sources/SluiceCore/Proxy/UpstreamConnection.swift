@@ -89,10 +89,12 @@ final class UpstreamConnection: Selectable {
     }
 
     /// Starts an exchange: sends `request` (head and body) and reports the response to `delegate`.
+    /// The bytes are copied into the connection's own buffer (see `begin(…writing:)`).
     func begin(request: [UInt8], method: HTTPMethod, timeouts: UpstreamTimeouts, reused: Bool,
                delegate: UpstreamExchangeDelegate) {
-        self.request = request
-        start(method: method, timeouts: timeouts, reused: reused, delegate: delegate)
+        begin(method: method, timeouts: timeouts, reused: reused, delegate: delegate) {
+            $0.append(contentsOf: request)
+        }
     }
 
     /// As `begin(request:…)`, with the request written by `write` into the connection's own buffer, which
@@ -101,10 +103,6 @@ final class UpstreamConnection: Selectable {
                writing write: (inout [UInt8]) -> Void) {
         request.removeAll(keepingCapacity: true)
         write(&request)
-        start(method: method, timeouts: timeouts, reused: reused, delegate: delegate)
-    }
-
-    private func start(method: HTTPMethod, timeouts: UpstreamTimeouts, reused: Bool, delegate: UpstreamExchangeDelegate) {
         self.sent = 0
         self.method = method
         self.timeouts = timeouts

@@ -168,13 +168,9 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
                 } else {
                     // One symbol with a pending end-bounded match or from a state without a plain row.
                     let e = entries[Int(base[cur.i])]
-                    if e & GuardrailPhraseAutomaton.separatorFlag == 0 {
-                        cur.lastSep = false
-                    } else if cur.lastSep {
+                    if Self.repeatsSeparator(e, lastSep: &cur.lastSep) {
                         cur.i &+= 1
                         continue
-                    } else {
-                        cur.lastSep = true
                     }
                     let word = e & GuardrailPhraseAutomaton.wordFlag != 0
                     if pending {
@@ -208,6 +204,19 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
         sink.fed = cur.fed
     }
 
+    /// Whether the byte with entry `e` is a separator following another (runs of separators fold to one
+    /// symbol: skip it); keeps `lastSep` up to date otherwise.
+    @inline(__always)
+    private static func repeatsSeparator(_ e: UInt16, lastSep: inout Bool) -> Bool {
+        guard e & GuardrailPhraseAutomaton.separatorFlag != 0 else {
+            lastSep = false
+            return false
+        }
+        if lastSep { return true }
+        lastSep = true
+        return false
+    }
+
     /// Feeds ASCII bytes up to `end` from a state with a plain row (non-negative code) and nothing pending,
     /// in locals; stops after a symbol that leads to a negative code (a match ends there, or a sparse state).
     /// Once no partial match began at the start of the current word (`shallowRowBound`), the rest of the word
@@ -221,13 +230,9 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
         var lastSep = cur.lastSep, word = cur.lastWord
         while i < end {
             let e = entries[Int(base[i])]
-            if e & GuardrailPhraseAutomaton.separatorFlag == 0 {
-                lastSep = false
-            } else if lastSep {
+            if repeatsSeparator(e, lastSep: &lastSep) {
                 i &+= 1
                 continue
-            } else {
-                lastSep = true
             }
             word = e & GuardrailPhraseAutomaton.wordFlag != 0
             ring[fed & mask] = i << 1 | (word ? 1 : 0)
