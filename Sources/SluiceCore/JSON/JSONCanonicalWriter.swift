@@ -12,15 +12,11 @@ struct JSONCanonicalWriter {
     private var cur: JSONTrustedCursor
     /// Top-level member names left out (compared as decoded UTF-8 bytes).
     private let skip: [String]
-    /// Decoded text of an escaped string, reused.
-    private var scratch: [UInt8] = []
-    /// The segments of the objects being written, innermost last (one stack for the whole walk).
-    private var segments: [Segment] = []
-    /// An unsorted object's members while they are put back in order; reused.
-    private var reorder: [UInt8] = []
+    /// The working buffers, lent by the caller for the walk.
+    private var work: JSONCanonicalScratch
 
     /// One member as written: its raw key and where its `"key":value` sits in the output.
-    private struct Segment {
+    fileprivate struct Segment {
         var key: Range<Int>
         var plainASCII: Bool
         var out: Range<Int>
@@ -30,8 +26,22 @@ struct JSONCanonicalWriter {
     /// decoded key equals one of `skipTopLevel` (byte for byte) are left out.
     static func append(_ bytes: UnsafeRawBufferPointer, range: Range<Int>, skipTopLevel: [String] = [],
                        to out: inout [UInt8]) -> Bool {
-        var w = JSONCanonicalWriter(cur: JSONTrustedCursor(bytes, range: range), skip: skipTopLevel)
-        w.segments.reserveCapacity(16)
+        var scratch = JSONCanonicalScratch()
+        return append(bytes, range: range, skipTopLevel: skipTopLevel, to: &out, scratch: &scratch)
+    }
+
+    /// As `append(_:range:skipTopLevel:to:)`, with working buffers kept by the caller between calls
+    /// (a loop's, so a request allocates none of them once they have grown).
+    static func append(_ bytes: UnsafeRawBufferPointer, range: Range<Int>, skipTopLevel: [String] = [],
+                       to out: inout [UInt8], scratch: inout JSONCanonicalScratch) -> Bool {
+        var w = JSONCanonicalWriter(cur: JSONTrustedCursor(bytes, range: range), skip: skipTopLevel, work: JSONCanonicalScratch())
+        // Moved in and back out, so the buffers are never shared (no copy on write).
+        swap(&w.work, &scratch)
+        defer {
+            swap(&w.work, &scratch)
+            scratch.reset()
+        }
+        if w.work.segments.capacity == 0 { w.work.segments.reserveCapacity(16) }
         guard w.value(depth: 0, out: &out) else { return false }
         return w.cur.pos == range.upperBound
     }
@@ -45,9 +55,9 @@ struct JSONCanonicalWriter {
             out.append(JSONByte.quote)
             return
         }
-        scratch.removeAll(keepingCapacity: true)
-        JSONScanner.appendDecoded(inner, in: b, to: &scratch)
-        JSONWriter.appendString(bytes: scratch, to: &out)
+        work.decoded.removeAll(keepingCapacity: true)
+        JSONScanner.appendDecoded(inner, in: b, to: &work.decoded)
+        JSONWriter.appendString(bytes: work.decoded, to: &out)
     }
 
     private mutating func value(depth: Int, out: inout [UInt8]) -> Bool {
@@ -105,8 +115,8 @@ struct JSONCanonicalWriter {
         cur.pos += 1
         out.append(JSONByte.openBrace)
         let region = out.count
-        let base = segments.count
-        defer { segments.removeSubrange(base...) }
+        let base = work.segments.count
+        defer { work.segments.removeSubrange(base...) }
         if cur.consume(JSONByte.closeBrace) {
             out.append(JSONByte.closeBrace)
             return true
@@ -117,14 +127,16 @@ struct JSONCanonicalWriter {
             if depth == 0 && !skip.isEmpty && isSkipped(key, escaped: escaped) {
                 guard cur.skipValue() != nil else { return false }
             } else {
-                if segments.count > base { out.append(JSONByte.comma) }
+                if work.segments.count > base { out.append(JSONByte.comma) }
                 let segStart = out.count
                 writeString(key, escaped: escaped, out: &out)
                 out.append(JSONByte.colon)
                 guard value(depth: depth + 1, out: &out) else { return false }
                 let seg = Segment(key: key, plainASCII: !escaped && Self.isASCII(b, key), out: segStart..<out.count)
-                if sorted, segments.count > base, Self.compare(b, segments[segments.count - 1], seg) > 0 { sorted = false }
-                segments.append(seg)
+                if sorted, work.segments.count > base, Self.compare(b, work.segments[work.segments.count - 1], seg) > 0 {
+                    sorted = false
+                }
+                work.segments.append(seg)
             }
             guard let c = cur.peekSignificant() else { return false }
             cur.pos += 1
@@ -143,25 +155,25 @@ struct JSONCanonicalWriter {
         let bytes = b
         // Equal keys keep document order: a segment's output offset grows with its position.
         // (Sorted through a buffer pointer: sorting `segments[base...]` would copy the slice and back.)
-        segments.withUnsafeMutableBufferPointer { all in
+        work.segments.withUnsafeMutableBufferPointer { all in
             var part = UnsafeMutableBufferPointer(rebasing: all[base...])
             part.sort { x, y in
                 let c = Self.compare(bytes, x, y)
                 return c != 0 ? c < 0 : x.out.lowerBound < y.out.lowerBound
             }
         }
-        if reorder.capacity == 0 {
-            // Sized once for the largest object that can follow (the canonical text rarely outgrows the
+        if work.reorder.capacity < out.count - region {
+            // Sized for the largest object that can follow (the canonical text rarely outgrows the
             // document, which ends at `cur.end`), so later reorders reuse it.
-            reorder.reserveCapacity(Swift.max(out.count - region, cur.end) + 64)
+            work.reorder.reserveCapacity(Swift.max(out.count - region, cur.end) + 64)
         }
-        reorder.removeAll(keepingCapacity: true)
-        out.withUnsafeBufferPointer { reorder.append(contentsOf: UnsafeBufferPointer(rebasing: $0[region...])) }
+        work.reorder.removeAll(keepingCapacity: true)
+        out.withUnsafeBufferPointer { work.reorder.append(contentsOf: UnsafeBufferPointer(rebasing: $0[region...])) }
         out.removeSubrange(region...)
-        reorder.withUnsafeBufferPointer { written in
-            for i in base..<segments.count {
+        work.reorder.withUnsafeBufferPointer { written in
+            for i in base..<work.segments.count {
                 if i > base { out.append(JSONByte.comma) }
-                let r = segments[i].out
+                let r = work.segments[i].out
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: written[(r.lowerBound - region)..<(r.upperBound - region)]))
             }
         }
@@ -224,5 +236,30 @@ struct JSONCanonicalWriter {
         } else {
             JSONNumberFormat.appendCanonical(String(decoding: UnsafeRawBufferPointer(rebasing: b[r]), as: UTF8.self), to: &out)
         }
+    }
+}
+
+/// Working buffers of `JSONCanonicalWriter`, kept between calls by a caller that writes many
+/// documents (each loop keeps one for the prompt-cache keys). Emptied after every call; a buffer
+/// that grew past `keptCapacity` (a huge document) is released rather than kept.
+struct JSONCanonicalScratch {
+    /// Largest capacity, in elements, a buffer keeps after a call.
+    static let keptCapacity = 64 * 1024
+
+    /// An unsorted object's members while they are put back in order.
+    fileprivate var reorder: [UInt8] = []
+    /// The segments of the objects being written, innermost last (one stack for the whole walk).
+    fileprivate var segments: [JSONCanonicalWriter.Segment] = []
+    /// Decoded text of an escaped string.
+    fileprivate var decoded: [UInt8] = []
+
+    fileprivate mutating func reset() {
+        JSONCanonicalScratch.reset(&reorder)
+        JSONCanonicalScratch.reset(&decoded)
+        if segments.capacity > JSONCanonicalScratch.keptCapacity / 16 { segments = [] } else { segments.removeAll(keepingCapacity: true) }
+    }
+
+    private static func reset(_ buffer: inout [UInt8]) {
+        if buffer.capacity > keptCapacity { buffer = [] } else { buffer.removeAll(keepingCapacity: true) }
     }
 }

@@ -145,6 +145,8 @@ protocol PipelineEnvironment: AnyObject {
     func sharedCacheFetch(_ key: [UInt8], _ completion: @escaping @Sendable (CachedResponse?) -> Void) -> Bool
     /// Stores into the shared store (fire and forget), bound to this request's loop; nil without one.
     func sharedCacheWriter() -> SharedCacheWriter?
+    /// Runs `body` with the buffers this request's loop keeps for prompt-cache keys.
+    func withCacheKeyScratch<R>(_ body: (inout PromptCacheKeyScratch) -> R) -> R
 }
 
 /// Saves an entry into the shared store: key, answer, time to live in nanoseconds.
@@ -153,6 +155,10 @@ typealias SharedCacheWriter = ([UInt8], CachedResponse, UInt64) -> Void
 extension PipelineEnvironment {
     func sharedCacheFetch(_ key: [UInt8], _ completion: @escaping @Sendable (CachedResponse?) -> Void) -> Bool { false }
     func sharedCacheWriter() -> SharedCacheWriter? { nil }
+    func withCacheKeyScratch<R>(_ body: (inout PromptCacheKeyScratch) -> R) -> R {
+        var scratch = PromptCacheKeyScratch()
+        return body(&scratch)
+    }
 }
 
 /// Filters a streamed response event by event (response guardrails, cache store). One per

@@ -17,6 +17,8 @@ final class LoopContext {
     var slotWaiters = 0
     /// Round-robin cursors per backend name.
     var roundRobin: [String: Int] = [:]
+    /// Buffers for building prompt-cache keys, lent to one request at a time.
+    var cacheKeyScratch = PromptCacheKeyScratch()
     /// `processor_duration_seconds` cells by pipeline position, for snapshot `processorCellsGeneration`.
     private var processorCells: [LoopMetrics.HistogramCell] = []
     private var processorCellsGeneration = -1

@@ -159,15 +159,16 @@ extension ProxyExchange: PipelineEnvironment {
     func runResponseHooks(_ start: PipelineResponse, from index: Int) {
         var res = start
         var i = index
+        var t0: UInt64 = 0
         while i >= 0 && !done {
             let p = processors[i]
             guard p.hasResponseHook else {
                 i -= 1
                 continue
             }
-            let t0 = SystemClock.monotonicNanos()
+            if t0 == 0 { t0 = SystemClock.monotonicNanos() }
             let d = p.handleResponse(&res, request: preq, scratch: &scratch[i], env: self)
-            recordProcessorTime(i, since: t0)
+            t0 = recordProcessorTime(i, since: t0)
             switch d {
             case .proceed, .awaitCoalesced:
                 i -= 1

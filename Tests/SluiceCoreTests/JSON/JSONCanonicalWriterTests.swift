@@ -77,6 +77,43 @@ struct JSONCanonicalWriterTests {
         }
     }
 
+    /// One scratch carried from document to document (as a loop carries it from request to request) must
+    /// write what fresh buffers write: nothing of an earlier document may leak into a later one.
+    @Test func reusedScratch_writesWhatFreshBuffersWrite() {
+        var rng = FastRandom(seed: 7)
+        var scratch = JSONCanonicalScratch()
+        let big = #"{"z":1,"messages":[{"role":"user","content":""# + String(repeating: "long é \\\\ text ", count: 6000) + #""}],"a":2}"#
+        for n in 0..<400 {
+            let text = n % 97 == 50 ? big : Self.generate(&rng, depth: 0, pieces: 6)
+            let bytes = Array(text.utf8)
+            let reused = bytes.withUnsafeBytes { raw -> [UInt8]? in
+                guard case .success(let (_, range)) = JSONScanner.validate(raw) else { return nil }
+                var out: [UInt8] = []
+                guard JSONCanonicalWriter.append(raw, range: range, skipTopLevel: ["user"], to: &out, scratch: &scratch) else {
+                    return nil
+                }
+                return out
+            }
+            #expect(reused != nil)
+            #expect(reused == Self.viaBytes(text, skip: ["user"]), "\(text)")
+        }
+    }
+
+    @Test func promptCacheKey_withLoopScratch_equalsFreshKey() {
+        var rng = FastRandom(seed: 11)
+        var scratch = PromptCacheKeyScratch()
+        for _ in 0..<200 {
+            let body = #"{"model":"m","messages":["# + Self.generate(&rng, depth: 1, pieces: 4) + #"],"user":"u"}"#
+            let bytes = Array(body.utf8)
+            guard let index = bytes.withUnsafeBytes({ try? JSONScanner.scanObject($0).get() }) else { continue }
+            let fresh = PromptCacheKey.make(route: "r", upstreamModel: "up", body: bytes, index: index, digest: CacheTestSHA256())
+            let reused = PromptCacheKey.make(route: "r", upstreamModel: "up", body: bytes, index: index, digest: CacheTestSHA256(),
+                                             scratch: &scratch)
+            #expect(fresh != nil)
+            #expect(reused == fresh, "\(body)")
+        }
+    }
+
     @Test(arguments: [
         #"{"user":"u","a":1}"#, #"{"a":1,"user":"u"}"#, #"{"b":1,"user":{"x":[1]},"a":2}"#, #"{"user":1}"#,
         #"{"user":1,"user":2}"#, #"{"us\u0065r":[1,"]"],"z":0}"#, #"{"users":1,"use":2,"user":3}"#,

@@ -21,15 +21,46 @@ enum PromptCacheKey {
         return digest.key(m)
     }
 
+    /// As `make(route:upstreamModel:body:index:digest:)`, the material written into buffers the caller keeps
+    /// between requests (`PromptCacheKeyScratch`, one per loop): no allocation once they have grown.
+    static func make(route: String, upstreamModel: String, body: [UInt8], index: JSONObjectIndex, digest: some CacheDigest,
+                     scratch: inout PromptCacheKeyScratch) -> CacheKey? {
+        var m: [UInt8] = []
+        swap(&m, &scratch.material)
+        defer {
+            if m.capacity <= JSONCanonicalScratch.keptCapacity {
+                m.removeAll(keepingCapacity: true)
+                swap(&m, &scratch.material)
+            }
+        }
+        guard write(route: route, upstreamModel: upstreamModel, body: body, index: index, into: &m, scratch: &scratch.canonical) else {
+            return nil
+        }
+        return digest.key(m)
+    }
+
     static func material(route: String, upstreamModel: String, body: [UInt8], index: JSONObjectIndex) -> [UInt8]? {
-        body.withUnsafeBytes { raw -> [UInt8]? in
-            guard index.objectRange.upperBound <= raw.count else { return nil }
-            var out = prefix(route: route, upstreamModel: upstreamModel, capacity: body.count)
-            guard JSONCanonicalWriter.append(raw, range: index.objectRange, skipTopLevel: ignoredMembers, to: &out) else {
-                return nil
+        var out: [UInt8] = []
+        var scratch = JSONCanonicalScratch()
+        guard write(route: route, upstreamModel: upstreamModel, body: body, index: index, into: &out, scratch: &scratch) else {
+            return nil
+        }
+        return out
+    }
+
+    /// Appends the material of a scanned body to `out` (empty on entry); false when the body is not what
+    /// `index` says.
+    private static func write(route: String, upstreamModel: String, body: [UInt8], index: JSONObjectIndex,
+                              into out: inout [UInt8], scratch: inout JSONCanonicalScratch) -> Bool {
+        body.withUnsafeBytes { raw -> Bool in
+            guard index.objectRange.upperBound <= raw.count else { return false }
+            appendPrefix(route: route, upstreamModel: upstreamModel, capacity: body.count, to: &out)
+            guard JSONCanonicalWriter.append(raw, range: index.objectRange, skipTopLevel: ignoredMembers, to: &out,
+                                             scratch: &scratch) else {
+                return false
             }
             out.append(JSONByte.closeBracket)
-            return out
+            return true
         }
     }
 
@@ -44,13 +75,17 @@ enum PromptCacheKey {
     /// `[version,route,model,` — the material before the body.
     private static func prefix(route: String, upstreamModel: String, capacity: Int) -> [UInt8] {
         var out: [UInt8] = []
+        appendPrefix(route: route, upstreamModel: upstreamModel, capacity: capacity, to: &out)
+        return out
+    }
+
+    private static func appendPrefix(route: String, upstreamModel: String, capacity: Int, to out: inout [UInt8]) {
         out.reserveCapacity(capacity + 64 + route.utf8.count + upstreamModel.utf8.count)
         out.append(contentsOf: head)
         JSONWriter.appendString(route, to: &out)
         out.append(JSONByte.comma)
         JSONWriter.appendString(upstreamModel, to: &out)
         out.append(JSONByte.comma)
-        return out
     }
 
     /// `material(route:upstreamModel:value:)` written straight from the body's bytes (no JSON tree:
@@ -83,4 +118,12 @@ enum PromptCacheKey {
         JSONValue.array([.string(version), .string(route), .string(upstreamModel), .object(members)]).canonical(into: &out)
         return out
     }
+}
+
+/// Buffers a loop keeps for building prompt-cache keys (the hashed material and the canonical writer's
+/// working space), lent to one request at a time. A buffer past `JSONCanonicalScratch.keptCapacity`
+/// (a huge body) is released after use rather than kept.
+struct PromptCacheKeyScratch {
+    fileprivate var material: [UInt8] = []
+    fileprivate var canonical = JSONCanonicalScratch()
 }

@@ -27,7 +27,7 @@ final class PromptCacheProcessor: Processor {
     }
 
     /// The key and directives of a request, or nil when it bypasses the cache.
-    private func keyFor(_ r: inout PipelineRequest) -> (CacheKey, noCache: Bool, noStore: Bool)? {
+    private func keyFor(_ r: inout PipelineRequest, env: PipelineEnvironment) -> (CacheKey, noCache: Bool, noStore: Bool)? {
         guard let route = r.routeName else { return nil }
         let cc = r.headers.first("cache-control").map { CachePolicy.directives(bytes: $0) } ?? (noCache: false, noStore: false)
         let api = CachePolicy.API(rawValue: r.api.cachePolicyAPI) ?? .chat
@@ -35,15 +35,19 @@ final class PromptCacheProcessor: Processor {
         let cacheable = r.body.withUnsafeBytes { raw in
             CachePolicy.isCacheable(api: api, index: index, in: raw, deterministicOnly: config.deterministicOnly)
         }
-        guard cacheable, let key = PromptCacheKey.make(route: route, upstreamModel: r.upstreamModel ?? r.model, body: r.body, index: index, digest: digest) else {
-            return nil
+        guard cacheable else { return nil }
+        let model = r.upstreamModel ?? r.model
+        let body = r.body
+        let made = env.withCacheKeyScratch { scratch in
+            PromptCacheKey.make(route: route, upstreamModel: model, body: body, index: index, digest: digest, scratch: &scratch)
         }
+        guard let key = made else { return nil }
         return (key, cc.noCache, cc.noStore)
     }
 
     func handleRequest(_ r: inout PipelineRequest, scratch: inout ProcessorScratch, env: PipelineEnvironment) -> ProcessorDecision {
         guard r.routeName != nil else { return .fail("prompt_cache needs the model_router before it") }
-        guard let (key, noCache, noStore) = keyFor(&r) else {
+        guard let (key, noCache, noStore) = keyFor(&r, env: env) else {
             r.cache = "bypass"
             store.recordBypass()
             return .proceed
@@ -169,7 +173,7 @@ final class PromptCacheProcessor: Processor {
         guard r.routeName != nil else {
             return ProcessorVerdict(processor: name, type: typeName, verdict: "fail", detail: "needs the model_router before it")
         }
-        guard let (key, noCache, _) = keyFor(&r) else {
+        guard let (key, noCache, _) = keyFor(&r, env: env) else {
             r.cache = "bypass"
             return ProcessorVerdict(processor: name, type: typeName, verdict: "bypass", detail: "not cacheable")
         }
