@@ -7,15 +7,17 @@ extension ProxyExchange: PipelineEnvironment {
     // MARK: request hooks
 
     func runRequestHooks() {
+        // One clock read per hook: a hook's end is the next one's start.
+        var t0: UInt64 = 0
         while stage < processors.count && !done {
             let p = processors[stage]
             guard p.hasRequestHook else {
                 stage += 1
                 continue
             }
-            let t0 = SystemClock.monotonicNanos()
+            if t0 == 0 { t0 = SystemClock.monotonicNanos() }
             let d = p.handleRequest(&preq, scratch: &scratch[stage], env: self)
-            recordProcessorTime(stage, since: t0)
+            t0 = recordProcessorTime(stage, since: t0)
             if !applyRequestDecision(d) { return }
         }
         if !done { proceedUpstream() }
@@ -64,9 +66,11 @@ extension ProxyExchange: PipelineEnvironment {
         return false
     }
 
-    private func recordProcessorTime(_ i: Int, since t0: UInt64) {
-        let seconds = Double(SystemClock.monotonicNanos() &- t0) / 1e9
-        ctx.processorDurationCell(i, in: snap).histogram.observe(seconds)
+    /// Observes processor `i`'s time since `t0`; returns the clock reading it took.
+    private func recordProcessorTime(_ i: Int, since t0: UInt64) -> UInt64 {
+        let now = SystemClock.monotonicNanos()
+        ctx.processorDurationCell(i, in: snap).histogram.observe(Double(now &- t0) / 1e9)
+        return now
     }
 
     // MARK: environment
@@ -99,6 +103,10 @@ extension ProxyExchange: PipelineEnvironment {
             let ms = String(max(ttlNanos / 1_000_000, 1))
             client.send(.cacheSet, RESPEncoder.command([Array("SET".utf8), key, response.encoded(), Array("PX".utf8), Array(ms.utf8)])) { _ in }
         }
+    }
+
+    func withCacheKeyScratch<R>(_ body: (inout PromptCacheKeyScratch) -> R) -> R {
+        body(&ctx.cacheKeyScratch)
     }
 
     func recordGuardrailAction(processor: String, detector: String, action: String) {
