@@ -80,23 +80,33 @@ final class PromptCacheStore: Sendable {
                 s.counters.misses += 1
                 return .leader(coalescing: false)
             }
-            // Taken out and put back: mutating it in place would go through the dictionary's `_modify`
-            // coroutine, which costs far more than a second hash lookup.
-            if var p = s.pending.removeValue(forKey: key) {
-                let joins = p.followers.count < followLimit
-                if joins { p.followers.append(onLeaderDone()) }
-                s.pending[key] = p
-                guard joins else {
+            // A miss is nearly always a new leader: registered in one dictionary operation, which also
+            // yields a leader already there (put back then, with this request as its follower).
+            // Mutating an entry in place would go through the dictionary's `_modify` coroutine, which
+            // costs far more than a second hash lookup.
+            let existing: PromptCachePending?
+            if s.pending.count < pendingLimit {
+                existing = s.pending.updateValue(PromptCachePending(id: id), forKey: key)
+                if existing == nil {
                     s.counters.misses += 1
-                    return .leader(coalescing: false)
+                    return .leader(coalescing: true)
                 }
-                s.counters.coalesced += 1
-                return .follower
+            } else {
+                existing = s.pending.removeValue(forKey: key)
             }
-            s.counters.misses += 1
-            guard s.pending.count < pendingLimit else { return .leader(coalescing: false) }
-            s.pending[key] = PromptCachePending(id: id)
-            return .leader(coalescing: true)
+            guard var p = existing else {
+                s.counters.misses += 1
+                return .leader(coalescing: false)
+            }
+            let joins = p.followers.count < followLimit
+            if joins { p.followers.append(onLeaderDone()) }
+            s.pending[key] = p
+            guard joins else {
+                s.counters.misses += 1
+                return .leader(coalescing: false)
+            }
+            s.counters.coalesced += 1
+            return .follower
         }
         switch step {
         case .hit(let r): return .hit(r)
