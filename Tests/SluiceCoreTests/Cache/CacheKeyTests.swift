@@ -83,3 +83,17 @@ private func referenceShardHash(_ bytes: [UInt8]) -> UInt64 {
     for i in 0..<2_000 { #expect(slots[CacheTestData.key(i)] == i) }
     #expect(slots[CacheKey(bytes: [1, 2, 3])] == nil)
 }
+
+@Test func indexHash_shortKeysDifferingInOneByte_spreadOverTheTopBits() {
+    // The LRU's index takes its home slot from the top bits: keys that differ in any one byte, past the first
+    // word included, must not all land on one home.
+    var homes = Set<UInt64>()
+    for position in [0, 3, 7, 8, 20, 31] {
+        for value in 1...4 {
+            var bytes = [UInt8](repeating: 0, count: 32)
+            bytes[position] = UInt8(value)
+            homes.insert(CacheKey(bytes: bytes).indexHash >> 56)
+        }
+    }
+    #expect(homes.count > 12)
+}

@@ -137,3 +137,23 @@ func lru_randomOperations_matchReferenceModel(seed: Int) {
         #expect(lru.bytes == model.reduce(0) { $0 + $1.cost })
     }
 }
+
+@Test func lru_keysOfEqualIndexHash_areToldApart() {
+    // Zero-filled keys of every length have the same words, hence the same index hash: only `==` (the length)
+    // separates them, through one long run of equal tags.
+    let keys = (0...CacheKey.capacity).map { CacheKey(bytes: [UInt8](repeating: 0, count: $0)) }
+    var lru = PromptCacheLRU(capacity: 100_000)
+    for (n, key) in keys.enumerated() {
+        #expect(lru.insert(key, CacheTestData.response(size: 200, status: 200 + n), cost: 200, now: 0, ttlNanos: big) == 0)
+    }
+    #expect(lru.count == keys.count)
+    let first = lru.remove(keys[5])
+    let second = lru.remove(keys[5])
+    #expect(first && !second)
+    _ = lru.insert(keys[9], CacheTestData.response(size: 200, status: 999), cost: 200, now: 0, ttlNanos: big)
+    #expect(lru.count == keys.count - 1)
+    for (n, key) in keys.enumerated() where n != 5 {
+        #expect(hit(lru.get(key, now: 0, maxAgeNanos: big))?.status == (n == 9 ? 999 : 200 + n))
+    }
+    #expect(lru.peek(keys[5], now: 0, maxAgeNanos: big) == nil)
+}

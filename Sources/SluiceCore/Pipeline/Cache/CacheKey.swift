@@ -14,8 +14,8 @@ extension CacheDigest {
 /// A prompt-cache key: the digest bytes (32 for SHA-256). Used as the LRU key, the shard selector and,
 /// as `hex`, in `/explain` answers and Redis key names.
 ///
-/// Held inline (four words and a length, no heap buffer): the LRU's dictionary compares keys at every
-/// occupied probe, and a key behind a pointer made each probe step a cache miss on another entry's buffer.
+/// Held inline (four words and a length, no heap buffer): the LRU compares keys to confirm its index's
+/// matches, and a key behind a pointer made each comparison a cache miss on another entry's buffer.
 struct CacheKey: Hashable, Sendable {
     /// The most bytes a key holds (a SHA-256 digest).
     static let capacity = 32
@@ -68,6 +68,14 @@ struct CacheKey: Hashable, Sendable {
             for i in Swift.min(8, n)..<n { h = (h ^ UInt64(raw[i])) &* 0x0000_0100_0000_01B3 }
             return h
         }
+    }
+
+    /// 64 well-spread bits for the LRU's index, which takes its home slot and tag from the top ones: the words
+    /// folded together, times an odd constant. A SHA-256 digest is uniform already; the fold and the multiply
+    /// keep short fake keys that differ only in low bits or past the first word apart (keys of equal hash merely
+    /// collide; `==` still tells them apart).
+    var indexHash: UInt64 {
+        (words.0 ^ words.1 ^ words.2 ^ words.3) &* 0x9E37_79B9_7F4A_7C15
     }
 
     /// Feeds the first word only: a SHA-256 digest is uniform already, so more words would only cost

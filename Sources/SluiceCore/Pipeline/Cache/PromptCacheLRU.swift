@@ -1,6 +1,6 @@
 /// One shard's entries: a byte-bounded LRU with per-entry expiry. Not thread-safe on its own (the store
 /// keeps each one behind its shard lock). Nodes live in an array linked by index, so moving an entry to the
-/// front allocates nothing.
+/// front allocates nothing; a `PromptCacheIndex` maps keys to node numbers.
 struct PromptCacheLRU {
     private struct Node {
         var key: CacheKey
@@ -26,7 +26,7 @@ struct PromptCacheLRU {
     private(set) var bytes = 0
     private var nodes: [Node?] = []
     private var freeSlots: [Int] = []
-    private var slots: [CacheKey: Int] = [:]
+    private var index = PromptCacheIndex()
     /// Most recently used; -1 when empty.
     private var head = -1
     /// Least recently used; -1 when empty.
@@ -37,12 +37,14 @@ struct PromptCacheLRU {
     }
 
     /// Number of entries held.
-    var count: Int { slots.count }
+    var count: Int { index.count }
 
     /// The entry for `key` when it is younger than both its own TTL and `maxAgeNanos` (the TTL the caller uses
     /// now, which a reload may have shortened). A hit becomes most recently used; a stale entry is removed.
     mutating func get(_ key: CacheKey, now: UInt64, maxAgeNanos: UInt64) -> Probe {
-        guard let i = slots[key], let node = nodes[i] else { return .absent }
+        guard let i = index.find(key.indexHash, where: { nodes[$0]?.key == key }), let node = nodes[i] else {
+            return .absent
+        }
         if now >= node.expiresAt || now &- node.storedAt >= maxAgeNanos || now < node.storedAt {
             unlinkAndFree(i)
             return .expired
@@ -53,7 +55,9 @@ struct PromptCacheLRU {
 
     /// The fresh entry for `key` without touching recency or removing anything.
     func peek(_ key: CacheKey, now: UInt64, maxAgeNanos: UInt64) -> CachedResponse? {
-        guard let i = slots[key], let node = nodes[i] else { return nil }
+        guard let i = index.find(key.indexHash, where: { nodes[$0]?.key == key }), let node = nodes[i] else {
+            return nil
+        }
         guard now < node.expiresAt, now >= node.storedAt, now - node.storedAt < maxAgeNanos else { return nil }
         return node.response
     }
@@ -62,8 +66,8 @@ struct PromptCacheLRU {
     /// fits. Returns the number evicted, or nil when `cost` exceeds the capacity (nothing changes then).
     mutating func insert(_ key: CacheKey, _ response: CachedResponse, cost: Int, now: UInt64, ttlNanos: UInt64) -> Int? {
         guard cost <= capacity else { return nil }
-        // The node slot is taken first so the key is mapped to it in one dictionary operation, which also
-        // yields the entry it replaces (the table is large and cold: every lookup is a cache miss).
+        // The node is taken first so the key is mapped to it in one probe sequence, which also yields the
+        // entry it replaces (the index is large and cold: every lookup is a cache miss).
         let i: Int
         if let free = freeSlots.popLast() {
             i = free
@@ -71,7 +75,9 @@ struct PromptCacheLRU {
             i = nodes.count
             nodes.append(nil)
         }
-        if let old = slots.updateValue(i, forKey: key) { unlinkAndFree(old, unmapping: false) }
+        if let old = index.insert(key.indexHash, node: i, where: { nodes[$0]?.key == key }) {
+            unlinkAndFree(old, unmapping: false)
+        }
         var evicted = 0
         while bytes + cost > capacity && tail >= 0 {
             unlinkAndFree(tail)
@@ -90,8 +96,8 @@ struct PromptCacheLRU {
     /// Removes the entry for `key`; false when absent.
     @discardableResult
     mutating func remove(_ key: CacheKey) -> Bool {
-        guard let i = slots[key] else { return false }
-        unlinkAndFree(i)
+        guard let i = index.remove(key.indexHash, where: { nodes[$0]?.key == key }) else { return false }
+        unlinkAndFree(i, unmapping: false)
         return true
     }
 
@@ -114,7 +120,7 @@ struct PromptCacheLRU {
     mutating func removeAll() {
         nodes = []
         freeSlots = []
-        slots = [:]
+        index.removeAll()
         head = -1
         tail = -1
         bytes = 0
@@ -147,11 +153,13 @@ struct PromptCacheLRU {
         if tail < 0 { tail = i }
     }
 
-    /// Frees node `i`; `unmapping` false when its key already maps to another node.
+    /// Frees node `i`; `unmapping` false when its key is no longer mapped to it (already unmapped, or mapped
+    /// to another node).
     private mutating func unlinkAndFree(_ i: Int, unmapping: Bool = true) {
         guard let node = nodes[i] else { return }
         unlink(i)
-        if unmapping { slots[node.key] = nil }
+        // The node's own number identifies its slot: no key comparison needed.
+        if unmapping { index.remove(node.key.indexHash, where: { $0 == i }) }
         bytes -= node.cost
         nodes[i] = nil
         freeSlots.append(i)
