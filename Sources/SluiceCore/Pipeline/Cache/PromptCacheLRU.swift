@@ -105,9 +105,9 @@ struct PromptCacheLRU {
     mutating func removeExpired(now: UInt64) -> Int {
         var removed = 0
         var i = tail
-        while i >= 0, let node = nodes[i] {
-            let prev = node.prev
-            if now >= node.expiresAt {
+        // Fields read in place: copying a node would retain (touch) its response's buffers.
+        while i >= 0, let prev = nodes[i]?.prev, let expiresAt = nodes[i]?.expiresAt {
+            if now >= expiresAt {
                 unlinkAndFree(i)
                 removed += 1
             }
@@ -138,9 +138,14 @@ struct PromptCacheLRU {
     }
 
     private mutating func unlink(_ i: Int) {
-        guard let node = nodes[i] else { return }
-        if node.prev >= 0 { nodes[node.prev]?.next = node.next } else { head = node.next }
-        if node.next >= 0 { nodes[node.next]?.prev = node.prev } else { tail = node.prev }
+        guard let prev = nodes[i]?.prev, let next = nodes[i]?.next else { return }
+        join(prev, next)
+    }
+
+    /// Links `prev` and `next` (either -1 for an end of the list) to each other.
+    private mutating func join(_ prev: Int, _ next: Int) {
+        if prev >= 0 { nodes[prev]?.next = next } else { head = next }
+        if next >= 0 { nodes[next]?.prev = prev } else { tail = prev }
     }
 
     private mutating func moveToFront(_ i: Int) {
@@ -156,12 +161,13 @@ struct PromptCacheLRU {
     /// Frees node `i`; `unmapping` false when its key is no longer mapped to it (already unmapped, or mapped
     /// to another node).
     private mutating func unlinkAndFree(_ i: Int, unmapping: Bool = true) {
-        guard let node = nodes[i] else { return }
-        unlink(i)
+        // Moved out, not copied: a copy would retain the response's buffers (a cache miss each on an entry
+        // this cold, the least recently used) only to release them.
+        guard let node = nodes[i].take() else { return }
+        join(node.prev, node.next)
         // The node's own number identifies its slot: no key comparison needed.
         if unmapping { index.remove(node.key.indexHash, where: { $0 == i }) }
         bytes -= node.cost
-        nodes[i] = nil
         freeSlots.append(i)
     }
 }
