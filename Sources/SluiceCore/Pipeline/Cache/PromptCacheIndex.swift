@@ -46,6 +46,7 @@ struct PromptCacheIndex {
         // The node number must fit the slot's 32 bits plus one; nodes are bounded by the byte budget (at least
         // `CachedResponse.entryOverhead` each), so this is a programmer error.
         precondition(node >= 0 && node < Int(Int32.max), "prompt cache node number out of range")
+        // Grown before probing, as if the key were new: a replacement at the threshold grows one insertion early.
         if (count + 1) * 8 > slots.count * 5 { grow() }
         let tag = Self.tag(hash)
         let packed = UInt64(tag) << 32 | UInt64(node + 1)
