@@ -1,17 +1,9 @@
 import Synchronization
 
-/// A leader in flight and the callbacks of the followers waiting on it.
-struct PromptCachePending {
-    /// The `CoalesceTicket.id` of the leader.
-    var id: UInt64
-    /// Called once each when the leader completes (or its ticket is abandoned).
-    var followers: [@Sendable (CachedResponse?) -> Void] = []
-}
-
 /// Everything one shard guards with its lock: entries, leaders in flight, counters.
 struct PromptCacheShardState {
     var lru: PromptCacheLRU
-    var pending: [CacheKey: PromptCachePending] = [:]
+    var pending = PromptCachePendingLeaders()
     var counters = CacheStats()
 
     init(capacity: Int) {

@@ -80,33 +80,19 @@ final class PromptCacheStore: Sendable {
                 s.counters.misses += 1
                 return .leader(coalescing: false)
             }
-            // A miss is nearly always a new leader: registered in one dictionary operation, which also
-            // yields a leader already there (put back then, with this request as its follower).
-            // Mutating an entry in place would go through the dictionary's `_modify` coroutine, which
-            // costs far more than a second hash lookup.
-            let existing: PromptCachePending?
-            if s.pending.count < pendingLimit {
-                existing = s.pending.updateValue(PromptCachePending(id: id), forKey: key)
-                if existing == nil {
+            if let leader = s.pending.leader(for: key) {
+                guard s.pending.followerCount(at: leader) < followLimit else {
                     s.counters.misses += 1
-                    return .leader(coalescing: true)
+                    return .leader(coalescing: false)
                 }
-            } else {
-                existing = s.pending.removeValue(forKey: key)
+                s.pending.addFollower(onLeaderDone(), at: leader)
+                s.counters.coalesced += 1
+                return .follower
             }
-            guard var p = existing else {
-                s.counters.misses += 1
-                return .leader(coalescing: false)
-            }
-            let joins = p.followers.count < followLimit
-            if joins { p.followers.append(onLeaderDone()) }
-            s.pending[key] = p
-            guard joins else {
-                s.counters.misses += 1
-                return .leader(coalescing: false)
-            }
-            s.counters.coalesced += 1
-            return .follower
+            s.counters.misses += 1
+            guard s.pending.count < pendingLimit else { return .leader(coalescing: false) }
+            s.pending.register(key, id: id)
+            return .leader(coalescing: true)
         }
         switch step {
         case .hit(let r): return .hit(r)
@@ -216,12 +202,7 @@ final class PromptCacheStore: Sendable {
 
     private static func takeFollowers(_ s: inout PromptCacheShardState, _ key: CacheKey, id: UInt64,
                                       if coalescing: Bool) -> [@Sendable (CachedResponse?) -> Void] {
-        guard coalescing, let p = s.pending.removeValue(forKey: key) else { return [] }
-        guard p.id == id else {
-            // Another leader's entry (this ticket's was taken already): leave it.
-            s.pending[key] = p
-            return []
-        }
-        return p.followers
+        guard coalescing else { return [] }
+        return s.pending.take(key, id: id) ?? []
     }
 }
