@@ -243,8 +243,10 @@ struct JSONCanonicalWriter {
 /// documents (each loop keeps one for the prompt-cache keys). Emptied after every call; a buffer
 /// that grew past `keptCapacity` (a huge document) is released rather than kept.
 struct JSONCanonicalScratch {
-    /// Largest capacity, in elements, a buffer keeps after a call.
+    /// Largest capacity, in bytes, a byte buffer keeps after a call.
     static let keptCapacity = 64 * 1024
+    /// Largest number of segments the segment stack keeps room for after a call.
+    static let keptSegments = 4096
 
     /// An unsorted object's members while they are put back in order.
     fileprivate var reorder: [UInt8] = []
@@ -256,7 +258,11 @@ struct JSONCanonicalScratch {
     fileprivate mutating func reset() {
         JSONCanonicalScratch.reset(&reorder)
         JSONCanonicalScratch.reset(&decoded)
-        if segments.capacity > JSONCanonicalScratch.keptCapacity / 16 { segments = [] } else { segments.removeAll(keepingCapacity: true) }
+        if segments.capacity > JSONCanonicalScratch.keptSegments {
+            segments = []
+        } else {
+            segments.removeAll(keepingCapacity: true)
+        }
     }
 
     private static func reset(_ buffer: inout [UInt8]) {
