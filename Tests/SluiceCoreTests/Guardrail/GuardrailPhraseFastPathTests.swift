@@ -63,6 +63,21 @@ import Testing
         #expect(Self.production.denseCount < Self.production.stateCount)
     }
 
+    private static func skipsWord(_ a: GuardrailPhraseAutomaton, _ word: String) -> Bool {
+        let b = Array(word.utf8)
+        let pair = Int(b[0]) << 7 | Int(b[1])
+        return a.asciiEntry[GuardrailPhraseAutomaton.wordStartSkipOffset + pair >> 4] >> UInt16(pair & 15) & 1 != 0
+    }
+
+    /// Words of ordinary text are stepped over from their first two bytes; words that may begin a phrase
+    /// are not; with a pattern that may start inside a word nothing is skipped.
+    @Test func wordStartSkip_coversOrdinaryWordsOnly() {
+        for w in ["Summarise", "the", "about", "sluices", "and"] { #expect(Self.skipsWord(Self.production, w), "\(w)") }
+        for w in ["ignore", "IGNORE", "reveal", "forget", "you", "secret"] { #expect(!Self.skipsWord(Self.production, w), "\(w)") }
+        let inner = GuardrailPhraseAutomaton([(Array("bc".utf8), .init(length: 2, needStart: false, needEnd: false, payload: 0))])
+        for w in ["the", "about", "xy"] { #expect(!Self.skipsWord(inner, w), "\(w)") }
+    }
+
     @Test(arguments: 0..<64)
     func fastPathAndDenseRows_sameFindingsAsReference(seed: Int) {
         let bytes = Self.text(seed: UInt64(seed + 1), count: 6 + seed % 40)

@@ -49,8 +49,12 @@ struct GuardrailPhraseAutomaton: Sendable {
     /// First state on the chain from each state (itself included) that ends a pattern, or -1: where
     /// reporting starts, one load to know whether there is anything to report.
     let outputAt: [Int32]
-    /// Per ASCII byte of the text: the class of its folded symbol, plus `Self.wordFlag` and
-    /// `Self.separatorFlag` (see `GuardrailTextFold.asciiSymbol`).
+    /// Per ASCII byte of the text (the first 128 elements): the class of its folded symbol, plus
+    /// `Self.wordFlag`, `Self.separatorFlag` and `Self.rootSeparatorFlag` (see `GuardrailTextFold.asciiSymbol`).
+    /// Then, from `Self.wordStartSkipOffset`, one bit per pair of ASCII bytes `b0 << 7 | b1` (16 per element):
+    /// set when a word starting with `b0 b1`, read from the root, reaches the word skip of `shallowRowBound`
+    /// within those two bytes, so the whole word can be stepped over unread (most words of ordinary text);
+    /// all clear when the word skip does not hold. (One array, so a scan borrows one buffer for both.)
     let asciiEntry: [UInt16]
     /// Per k in `0...wordDepthCap`: the codes of the dense states less than k symbols deep (and ending no
     /// pattern) are the non-negative codes below `shallowRowBound[k]`. After k symbols of a word, such a state
@@ -78,8 +82,13 @@ struct GuardrailPhraseAutomaton: Sendable {
     static let wordFlag: UInt16 = 0x4000
     /// Flag of `asciiEntry`: the byte folds to the separator.
     static let separatorFlag: UInt16 = 0x8000
+    /// Flag of `asciiEntry`: the byte folds to the separator, which leads from the root back to the root
+    /// (no pattern starts with it), so a scan at the root records it without a transition.
+    static let rootSeparatorFlag: UInt16 = 0x2000
+    /// Where the word-start skip bits begin in `asciiEntry`.
+    static let wordStartSkipOffset = 128
     /// Mask of the class in `asciiEntry`.
-    static let classMask: UInt16 = 0x3FFF
+    static let classMask: UInt16 = 0x1FFF
     /// Default bound of the dense rows in bytes (about 430 states for the built-in phrases' 114 classes:
     /// 99.8 % of the transitions English text takes).
     static let defaultDenseBudget = 192 * 1024
@@ -191,7 +200,10 @@ struct GuardrailPhraseAutomaton: Sendable {
         for b in 0..<128 {
             let sym = GuardrailTextFold.asciiSymbol(UInt8(b))
             var e = cls[Int(sym)]
-            if sym == GuardrailTextFold.separator { e |= Self.separatorFlag }
+            if sym == GuardrailTextFold.separator {
+                e |= Self.separatorFlag
+                if rows[Int(e & Self.classMask)] == 0 { e |= Self.rootSeparatorFlag }
+            }
             if GuardrailTextFold.isWordASCII(sym) { e |= Self.wordFlag }
             asciiEntry[b] = e
         }
@@ -200,7 +212,7 @@ struct GuardrailPhraseAutomaton: Sendable {
         self.rows = rows
         self.denseCount = denseCount
         self.outputAt = outputAt
-        self.asciiEntry = asciiEntry
+        self.asciiEntry = asciiEntry + Self.wordStartSkip(rows: rows, asciiEntry: asciiEntry, bounds: shallowRowBound)
         self.shallowRowBound = shallowRowBound
         self.edgeStart = edgeStart
         self.edgeClass = edgeClass
@@ -210,5 +222,22 @@ struct GuardrailPhraseAutomaton: Sendable {
         self.dictLink = dictLink
         self.patterns = input.map(\.pattern)
         self.maxLength = maxLength
+    }
+
+    /// `wordStartSkip`: per pair of word bytes, the plain loop's first two steps from the root (a skip
+    /// after one symbol or after two; a negative code on the way never skips).
+    private static func wordStartSkip(rows: [Int32], asciiEntry: [UInt16], bounds: [Int32]) -> [UInt16] {
+        var bits = [UInt16](repeating: 0, count: 128 * 128 / 16)
+        for b0 in 0..<128 where asciiEntry[b0] & wordFlag != 0 {
+            let c1 = Int(rows[Int(asciiEntry[b0] & classMask)])
+            guard c1 >= 0 else { continue }
+            for b1 in 0..<128 where asciiEntry[b1] & wordFlag != 0 {
+                let c2 = c1 < Int(bounds[1]) ? 0 : Int(rows[c1 + Int(asciiEntry[b1] & classMask)])
+                guard c2 >= 0 && c2 < Int(bounds[2]) else { continue }
+                let pair = b0 << 7 | b1
+                bits[pair >> 4] |= 1 << UInt16(pair & 15)
+            }
+        }
+        return bits
     }
 }

@@ -226,9 +226,40 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
     private static func plainRun(_ cur: inout GuardrailPhraseCursor, to end: Int, text base: UnsafePointer<UInt8>,
                                  entries: UnsafePointer<UInt16>, rows: UnsafePointer<Int32>,
                                  bounds: UnsafePointer<Int32>, ring: UnsafeMutablePointer<Int>, mask: Int) {
+        let skips = entries + GuardrailPhraseAutomaton.wordStartSkipOffset
         var i = cur.i, code = cur.code, fed = cur.fed, wordFed = cur.wordFed
         var lastSep = cur.lastSep, word = cur.lastWord
         while i < end {
+            if code == 0 {
+                // At the root nothing is partly matched: separators and words that cannot begin a pattern
+                // go by without a transition (the loop carries no dependency on the automaton then).
+                let e = entries[Int(base[i])]
+                if e & GuardrailPhraseAutomaton.rootSeparatorFlag != 0 {
+                    if !lastSep {
+                        ring[fed & mask] = i << 1
+                        fed &+= 1
+                        wordFed = fed
+                        lastSep = true
+                        word = false
+                    }
+                    i &+= 1
+                    continue
+                }
+                if !word && i &+ 1 < end {
+                    let pair = Int(base[i]) &<< 7 | Int(base[i &+ 1])
+                    if skips[pair &>> 4] &>> UInt16(pair & 15) & 1 != 0 {
+                        // The loop below would skip this word after its first two bytes. It leaves one ring
+                        // entry, so a match starting right after it still sees a word character before it.
+                        i &+= 2
+                        while i < end && entries[Int(base[i])] & GuardrailPhraseAutomaton.wordFlag != 0 { i &+= 1 }
+                        ring[fed & mask] = (i &- 1) << 1 | 1
+                        fed &+= 1
+                        lastSep = false
+                        word = true
+                        continue
+                    }
+                }
+            }
             let e = entries[Int(base[i])]
             if repeatsSeparator(e, lastSep: &lastSep) {
                 i &+= 1
