@@ -9,6 +9,8 @@
 # Settings (environment):
 #   WORKERS=2          nginx worker_processes and sluice server.workers
 #   DURATION=8         seconds per measured wrk run      ROUNDS=3     interleaved rounds
+#   PIPELINE_ROUNDS=5  rounds of json_pipeline (its pipeline-against-router-only figure is a small
+#                      difference of two noisy rates)
 #   WARMUP=2           seconds of warm-up per target     WRK_THREADS=2  WRK_CONNECTIONS=64
 #   CASES="json sse json_pipeline json_limit"   cases to run (functions case_<name> below);
 #                      CASES=all: every case below; CASES=issue8: the issue-8 suite (as SUITE=issue8)
@@ -71,6 +73,7 @@ source "$BENCH_DIR/lib.sh"
 WORKERS="${WORKERS:-2}"
 DURATION="${DURATION:-8}"
 ROUNDS="${ROUNDS:-3}"
+PIPELINE_ROUNDS="${PIPELINE_ROUNDS:-5}"
 WARMUP="${WARMUP:-2}"
 WRK_THREADS="${WRK_THREADS:-2}"
 WRK_CONNECTIONS="${WRK_CONNECTIONS:-64}"
@@ -128,6 +131,8 @@ case_budget() {
         # wrk opens every connection at the start of each run: 1 s more per run.
         conn_scaling) echo $((${#CONN_LEVEL_LIST[@]} * 2 * (WARMUP + 4 + ROUNDS * (DURATION + 4)) + 30)) ;;
         litellm) echo $((2 * per + 30 + LITELLM_START_TIMEOUT)) ;;
+        # Four targets (sluice_router too), PIPELINE_ROUNDS rounds.
+        json_pipeline) echo $((4 * (WARMUP + 3 + PIPELINE_ROUNDS * (DURATION + 3)) + 30)) ;;
         *) echo $((${#TARGET_LIST[@]} * per + 30)) ;;
     esac
 }
@@ -181,11 +186,12 @@ case_json() {
 # sluice_router (router only, the JSON case's sluice) runs in the same interleaved rounds, so the
 # pipeline's cost is read against it without the drift between cases.
 case_json_pipeline() {
-    CASE_TITLE="JSON, full pipeline — guardrail(pii,secrets,prompt_injection) + router + prompt_cache (misses), 1 KB; sluice_router: router only, same rounds"
+    CASE_TITLE="JSON, full pipeline — guardrail(pii,secrets,prompt_injection) + router + prompt_cache (misses), 1 KB; sluice_router: router only, same rounds; $PIPELINE_ROUNDS rounds"
     bench_chat_body "$CASE_BODY" bench-model 16 false 1024
     CASE_EVENTS=0
     CASE_VARY=1
     CASE_TARGETS="direct nginx sluice_router sluice"
+    CASE_ROUNDS="$PIPELINE_ROUNDS"
     CASE_RATIOS="sluice/nginx sluice/sluice_router sluice_router/nginx sluice/direct"
     CASE_SLUICE_PIPELINE='[{name: guard, type: guardrail, detectors: [{type: pii, action: redact}, {type: secrets, action: block}, {type: prompt_injection, action: block}]}, {name: router, type: model_router}, {name: cache, type: prompt_cache, deterministic_only: false, max_bytes: 64MiB}]'
 }
@@ -516,6 +522,7 @@ run_one_case() {
     CASE_SLUICE_ENDPOINT=""
     CASE_VARY=0
     CASE_TARGETS=""
+    CASE_ROUNDS=""
     CASE_CONNECTIONS=""
     CASE_RATIOS="sluice/nginx sluice/direct"
     CASE_RUNNER=""
@@ -525,6 +532,7 @@ run_one_case() {
     bench_log "case $case_name: $CASE_TITLE"
     [ -z "$CASE_TARGETS" ] || read -r -a TARGET_LIST <<<"$CASE_TARGETS"
     local WRK_CONNECTIONS="${CASE_CONNECTIONS:-$WRK_CONNECTIONS}"
+    local ROUNDS="${CASE_ROUNDS:-$ROUNDS}"
     if [ -n "$CASE_RUNNER" ]; then
         "$CASE_RUNNER"
     elif [ -n "$CASE_SKIP" ]; then
