@@ -124,7 +124,7 @@ final class PromptCacheProcessor: Processor {
         guard case .cache(var sc) = scratch else { return .proceed }
         var stored: CachedResponse?
         if !res.isLocal, sc.store, (200..<300).contains(res.status) {
-            let headers = res.headers.first("content-type").map { [("content-type", Self.contentType($0))] } ?? []
+            let headers = res.headers.first("content-type").map(Self.storedHeaders) ?? []
             stored = CachedResponse(status: res.status, headers: headers, body: res.body)
         }
         if let t = sc.ticket {
@@ -143,11 +143,15 @@ final class PromptCacheProcessor: Processor {
 
     /// A stored answer's content type; the usual JSON one as a literal (at 16 bytes it is too long for a
     /// small string, so decoding it would allocate on every store).
-    private static func contentType(_ value: ArraySlice<UInt8>) -> String {
-        value == jsonType[...] ? "application/json" : String(decoding: value, as: UTF8.self)
+    /// The headers stored with an answer of content type `value`. The usual JSON type shares one array
+    /// (at 16 bytes the value is too long for a small string, and a fresh array per entry would be one more
+    /// allocation per store, freed cold at eviction).
+    private static func storedHeaders(_ value: ArraySlice<UInt8>) -> [(String, String)] {
+        value == jsonType[...] ? jsonHeaders : [("content-type", String(decoding: value, as: UTF8.self))]
     }
 
     private static let jsonType = Array("application/json".utf8)
+    private static let jsonHeaders = [("content-type", "application/json")]
 
     func streamFilter(request: PipelineRequest, scratch: inout ProcessorScratch, env: PipelineEnvironment) -> StreamEventFilter? {
         guard case .cache(var sc) = scratch, sc.store || sc.ticket != nil else { return nil }
