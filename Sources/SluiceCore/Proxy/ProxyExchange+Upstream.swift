@@ -118,7 +118,10 @@ extension ProxyExchange: UpstreamExchangeDelegate {
             relay.body.append(contentsOf: bytes)
             return
         }
+        // Sized once for the read's events plus their chunk framing (a few bytes per event of tens or
+        // hundreds of bytes), so the batch does not grow (reallocate and copy) event by event.
         var batch: [UInt8] = []
+        batch.reserveCapacity(bytes.count + bytes.count / 8 + 64)
         var payload = 0
         var blocked: (String, String)?
         let ok = sse.feed(bytes) { event in
