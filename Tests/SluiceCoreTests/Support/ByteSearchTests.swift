@@ -39,3 +39,29 @@ import Testing
         with("") { #expect(!ByteSearch.contains($0, "x")) }
     }
 }
+
+/// The needle search against a naive one over random haystacks of few distinct bytes (dense partial
+/// matches, needles at every offset of the eight-byte steps, at the very end, overlapping themselves).
+@Test func indexOfNeedle_agreesWithNaiveSearch() {
+    var rng = FastRandom(seed: 5)
+    let alphabet = Array("\"usage:{ab".utf8)
+    func naive(_ hay: [UInt8], _ needle: [UInt8], from: Int) -> Int? {
+        guard needle.count <= hay.count else { return nil }
+        var i = max(from, 0)
+        while i + needle.count <= hay.count {
+            if Array(hay[i..<(i + needle.count)]) == needle { return i }
+            i += 1
+        }
+        return nil
+    }
+    for _ in 0..<3000 {
+        let hay = (0..<Int(rng.next() % 40)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+        let from = Int(rng.next() % 6)
+        hay.withUnsafeBytes { p in
+            #expect(ByteSearch.index(of: "\"usage\"", in: p, from: from) == naive(hay, Array("\"usage\"".utf8), from: from))
+            #expect(ByteSearch.index(of: "us", in: p, from: from) == naive(hay, Array("us".utf8), from: from))
+            #expect(ByteSearch.index(of: "aa", in: p, from: from) == naive(hay, Array("aa".utf8), from: from))
+            #expect(ByteSearch.index(of: "{", in: p, from: from) == naive(hay, Array("{".utf8), from: from))
+        }
+    }
+}
