@@ -14,8 +14,8 @@
 #   WARMUP=2           seconds of warm-up per target     WRK_THREADS=2  WRK_CONNECTIONS=64
 #   CASES="json sse json_pipeline json_limit"   cases to run (functions case_<name> below);
 #                      CASES=all: every case below; CASES=issue8: the issue-8 suite (as SUITE=issue8)
-#   SUITE=             issue8: CASES="idle_rss sse workers body_size conn_scaling litellm" (when CASES
-#                      is unset): every issue-8 target, ~13 min at the defaults, stopped by the
+#   SUITE=             issue8: CASES="json_full idle_rss sse workers body_size conn_scaling litellm" (when
+#                      CASES is unset): every issue-8 target, ~17 min at the defaults, stopped by the
 #                      computed MAX_SECONDS (25 min at the defaults) at the latest; the build and
 #                      LiteLLM's first install (a few minutes, up to PIP_TIMEOUT) come before it.
 #                      SUITE=all: every case (as CASES=all)
@@ -28,6 +28,9 @@
 #   KEEP_WORK=0        1: keep the temp dir (configs, logs, raw wrk output) for inspection
 #
 # Issue-8 cases (each also selectable alone by name in CASES) and their settings:
+#   json_full     json_pipeline's processors plus one tenant token bucket and the access log to a file;
+#                 sluice_router (router only) in the same PIPELINE_ROUNDS rounds. Targets: sluice/nginx
+#                 req/s >= 1.0x, p99 <= 1.2x nginx's.
 #   idle_rss      sluice (router only) and nginx started alone: VmRSS IDLE_WAIT=2 s after start, and
 #                 again after one request; target sluice <= 30 MiB.
 #   sse           (existing case) plus time to first byte: bench/ttfb.py sends TTFB_REQUESTS=600
@@ -78,8 +81,8 @@ WARMUP="${WARMUP:-2}"
 WRK_THREADS="${WRK_THREADS:-2}"
 WRK_CONNECTIONS="${WRK_CONNECTIONS:-64}"
 DEFAULT_CASES="json sse json_pipeline json_limit"
-ISSUE8_CASES="idle_rss sse workers body_size conn_scaling litellm"
-ALL_CASES="json sse json_pipeline json_limit json_log json_global_exact json_global_leased json_tls_upstream idle_rss workers body_size conn_scaling litellm"
+ISSUE8_CASES="json_full idle_rss sse workers body_size conn_scaling litellm"
+ALL_CASES="json sse json_pipeline json_full json_limit json_log json_global_exact json_global_leased json_tls_upstream idle_rss workers body_size conn_scaling litellm"
 SUITE="${SUITE:-}"
 if [ -z "${CASES:-}" ]; then
     case "$SUITE" in
@@ -132,7 +135,7 @@ case_budget() {
         conn_scaling) echo $((${#CONN_LEVEL_LIST[@]} * 2 * (WARMUP + 4 + ROUNDS * (DURATION + 4)) + 30)) ;;
         litellm) echo $((2 * per + 30 + LITELLM_START_TIMEOUT)) ;;
         # Four targets (sluice_router too), PIPELINE_ROUNDS rounds.
-        json_pipeline) echo $((4 * (WARMUP + 3 + PIPELINE_ROUNDS * (DURATION + 3)) + 30)) ;;
+        json_pipeline | json_full) echo $((4 * (WARMUP + 3 + PIPELINE_ROUNDS * (DURATION + 3)) + 30)) ;;
         *) echo $((${#TARGET_LIST[@]} * per + 30)) ;;
     esac
 }
@@ -200,6 +203,22 @@ summary_json_pipeline() {
     r="$(bench_calc "(1 - $(median_of json_pipeline sluice 1) / $(median_of json_pipeline sluice_router 1)) * 100")"
     summary_add "Full pipeline: throughput cost against router only (same rounds)" "≤ 15%" \
         "$(bench_fmt "$r" '%.1f')%" "$(bench_met "$r" le 15)"
+}
+# Issue 8's first row: the whole pipeline as it would run in production — json_pipeline's processors,
+# one tenant token bucket (never short) and the access log to a file (metrics are always on).
+case_json_full() {
+    case_json_pipeline
+    CASE_TITLE="JSON, everything on — guardrail(pii,secrets,prompt_injection) + router + prompt_cache (misses) + one tenant token bucket + access log to a file, 1 KB; sluice_router: router only, no bucket, no log; $PIPELINE_ROUNDS rounds"
+    CASE_SLUICE_EXTRA='rate_limits: [{name: tenant-tpm, key: [tenant], unit: tokens, limit: 1000000000, window: 1m}]'
+    CASE_SLUICE_ACCESS_LOG="$WORK/access.log"
+}
+summary_json_full() {
+    local r p
+    r="$(bench_calc "$(median_of json_full sluice 1) / $(median_of json_full nginx 1)")"
+    p="$(bench_calc "$(median_of json_full sluice 3) / $(median_of json_full nginx 3)")"
+    summary_add "Everything on (pipeline, bucket, access log): sluice/nginx req/s" "≥ 1.0×" \
+        "$(bench_fmt "$r" '%.2f×')" "$(bench_met "$r" ge 1.0)"
+    summary_add "Everything on: sluice/nginx p99" "≤ 1.2×" "$(bench_fmt "$p" '%.2f×')" "$(bench_met "$p" le 1.2)"
 }
 # One tenant token bucket (never short, so every request is admitted and reconciled).
 case_json_limit() {
@@ -334,7 +353,7 @@ target_sluice_start() { start_sluice sluice "$WORKERS"; }
 target_sluice_stop() { bench_stop_pid "${TARGET_PID[sluice]}"; }
 # Router only whatever the case's pipeline (the reference of json_pipeline).
 target_sluice_router_start() {
-    local CASE_SLUICE_PIPELINE=""
+    local CASE_SLUICE_PIPELINE="" CASE_SLUICE_EXTRA="" CASE_SLUICE_ACCESS_LOG=off
     start_sluice sluice_router "$WORKERS"
 }
 target_sluice_router_stop() { bench_stop_pid "${TARGET_PID[sluice_router]}"; }
