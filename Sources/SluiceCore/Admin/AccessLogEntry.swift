@@ -56,25 +56,27 @@ struct AccessLogEntry {
         out.append(literal: "}\n")
     }
 
-    private func field(_ name: String, _ value: String?, _ out: inout [UInt8]) {
-        out.append(UInt8(ascii: ","))
-        JSONWriter.appendString(name, to: &out)
-        out.append(UInt8(ascii: ":"))
+    /// `,"name":` — the names are plain ASCII literals, written as they are.
+    private func key(_ name: StaticString, _ out: inout [UInt8]) {
+        out.append(literal: ",\"")
+        out.append(literal: name)
+        out.append(literal: "\":")
+    }
+
+    private func field(_ name: StaticString, _ value: String?, _ out: inout [UInt8]) {
+        key(name, &out)
         if let v = value { JSONWriter.appendString(v, to: &out) } else { out.append(literal: "null") }
     }
 
-    private func number(_ name: String, _ value: Int?, _ out: inout [UInt8]) {
-        out.append(UInt8(ascii: ","))
-        JSONWriter.appendString(name, to: &out)
-        out.append(UInt8(ascii: ":"))
-        out.append(contentsOf: (value.map(String.init) ?? "null").utf8)
+    private func number(_ name: StaticString, _ value: Int?, _ out: inout [UInt8]) {
+        key(name, &out)
+        guard let v = value else { return out.append(literal: "null") }
+        if v >= 0 { HTTPSerializer.writeDecimal(v, into: &out) } else { out.append(utf8: String(v)) }
     }
 
-    private func decimal(_ name: String, _ value: Double, _ out: inout [UInt8]) {
-        out.append(UInt8(ascii: ","))
-        JSONWriter.appendString(name, to: &out)
-        out.append(UInt8(ascii: ":"))
-        out.append(contentsOf: Self.millis(value).utf8)
+    private func decimal(_ name: StaticString, _ value: Double, _ out: inout [UInt8]) {
+        key(name, &out)
+        out.append(utf8: Self.millis(value))
     }
 
     /// Milliseconds with three decimals ("12.345").

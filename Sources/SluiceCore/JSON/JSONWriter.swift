@@ -30,6 +30,9 @@ enum JSONWriter {
         var i = 0
         let n = p.count
         while i < n {
+            // Runs of plain ASCII are crossed eight bytes a step.
+            i = JSONUTF8.skipWords(p, from: i, end: n, JSONUTF8.stringSpecialMask)
+            if i >= n { break }
             let b = p[i]
             if b >= 0x20 && b != JSONByte.quote && b != JSONByte.backslash && b < 0x80 {
                 i += 1

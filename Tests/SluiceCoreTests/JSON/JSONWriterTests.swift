@@ -33,3 +33,24 @@ fileprivate func written(_ s: String) -> String {
     JSONWriter.appendString(bytes: "a\"b".utf8.reversed(), to: &out)
     #expect(String(decoding: out, as: UTF8.self) == "\"b\\\"a\"")
 }
+
+/// Strings with quotes, backslashes, control characters and non-ASCII at every offset of the writer's
+/// eight-byte steps come back unchanged through the parser, escaped minimally (no escape for plain
+/// ASCII or non-ASCII text).
+@Test func appendString_roundTripsAtEveryOffset() {
+    var rng = FastRandom(seed: 9)
+    let pieces = ["a", "plain ascii text", "\"", "\\", "\n", "\u{01}", "é", "😀", "\u{7F}", "/"]
+    for _ in 0..<2000 {
+        let s = (0..<Int(rng.next() % 12)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+        var out: [UInt8] = []
+        JSONWriter.appendString(s, to: &out)
+        guard case .success(.string(let back)) = JSONValue.parse(out) else {
+            Issue.record("not a JSON string: \(String(decoding: out, as: UTF8.self))")
+            continue
+        }
+        #expect(back == s)
+        let escapes = s.utf8.filter { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }.count
+        #expect(out.count <= s.utf8.count + 2 + 6 * escapes)
+        #expect(out.filter { $0 == 0x5C }.count >= escapes)
+    }
+}
