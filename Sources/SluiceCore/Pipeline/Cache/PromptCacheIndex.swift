@@ -28,6 +28,11 @@ struct PromptCacheIndex {
 
     /// The node mapped under `hash` that `matches` accepts.
     func find(_ hash: UInt64, where matches: (Int) -> Bool) -> Int? {
+        slot(of: hash, where: matches).map { Self.node(slots[$0]) }
+    }
+
+    /// The slot holding the node mapped under `hash` that `matches` accepts.
+    private func slot(of hash: UInt64, where matches: (Int) -> Bool) -> Int? {
         guard count > 0 else { return nil }
         let tag = Self.tag(hash)
         let mask = slots.count - 1
@@ -35,7 +40,7 @@ struct PromptCacheIndex {
         while true {
             let s = slots[i]
             if s == 0 { return nil }
-            if Self.tag(s) == tag, matches(Self.node(s)) { return Self.node(s) }
+            if Self.tag(s) == tag, matches(Self.node(s)) { return i }
             i = (i + 1) & mask
         }
     }
@@ -70,20 +75,11 @@ struct PromptCacheIndex {
     /// Unmaps the node `matches` accepts under `hash`; returns it, nil when there is none.
     @discardableResult
     mutating func remove(_ hash: UInt64, where matches: (Int) -> Bool) -> Int? {
-        guard count > 0 else { return nil }
-        let tag = Self.tag(hash)
-        let mask = slots.count - 1
-        var i = home(tag)
-        while true {
-            let s = slots[i]
-            if s == 0 { return nil }
-            if Self.tag(s) == tag, matches(Self.node(s)) {
-                closeHole(at: i)
-                count -= 1
-                return Self.node(s)
-            }
-            i = (i + 1) & mask
-        }
+        guard let i = slot(of: hash, where: matches) else { return nil }
+        let node = Self.node(slots[i])
+        closeHole(at: i)
+        count -= 1
+        return node
     }
 
     /// Unmaps everything and returns the memory.
