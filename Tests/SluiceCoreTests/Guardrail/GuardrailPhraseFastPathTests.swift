@@ -65,8 +65,7 @@ import Testing
 
     private static func skipsWord(_ a: GuardrailPhraseAutomaton, _ word: String) -> Bool {
         let b = Array(word.utf8)
-        let pair = Int(b[0]) << 7 | Int(b[1])
-        return a.asciiEntry[GuardrailPhraseAutomaton.wordStartSkipOffset + pair >> 4] >> UInt16(pair & 15) & 1 != 0
+        return a.skipsWord(startingWith: b[0], b[1])
     }
 
     /// Words of ordinary text are stepped over from their first two bytes; words that may begin a phrase

@@ -224,8 +224,17 @@ struct GuardrailPhraseAutomaton: Sendable {
         self.maxLength = maxLength
     }
 
-    /// `wordStartSkip`: per pair of word bytes, the plain loop's first two steps from the root (a skip
-    /// after one symbol or after two; a negative code on the way never skips).
+    /// True when a word starting with ASCII bytes `b0 b1` is stepped over from the root (its bit after the
+    /// byte entries of `asciiEntry`).
+    func skipsWord(startingWith b0: UInt8, _ b1: UInt8) -> Bool {
+        guard b0 < 0x80, b1 < 0x80 else { return false }
+        let pair = Int(b0) << 7 | Int(b1)
+        return asciiEntry[Self.wordStartSkipOffset + pair >> 4] >> UInt16(pair & 15) & 1 != 0
+    }
+
+    /// The word-start skip bits stored after `asciiEntry`'s byte entries: per pair of word bytes, the
+    /// plain loop's first two steps from the root (a skip after one symbol or after two; a negative code on
+    /// the way never skips).
     private static func wordStartSkip(rows: [Int32], asciiEntry: [UInt16], bounds: [Int32]) -> [UInt16] {
         var bits = [UInt16](repeating: 0, count: 128 * 128 / 16)
         for b0 in 0..<128 where asciiEntry[b0] & wordFlag != 0 {

@@ -230,10 +230,10 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
         var i = cur.i, code = cur.code, fed = cur.fed, wordFed = cur.wordFed
         var lastSep = cur.lastSep, word = cur.lastWord
         while i < end {
+            let e = entries[Int(base[i])]
             if code == 0 {
                 // At the root nothing is partly matched: separators and words that cannot begin a pattern
                 // go by without a transition (the loop carries no dependency on the automaton then).
-                let e = entries[Int(base[i])]
                 if e & GuardrailPhraseAutomaton.rootSeparatorFlag != 0 {
                     if !lastSep {
                         ring[fed & mask] = i << 1
@@ -250,8 +250,7 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
                     if skips[pair &>> 4] &>> UInt16(pair & 15) & 1 != 0 {
                         // The loop below would skip this word after its first two bytes. It leaves one ring
                         // entry, so a match starting right after it still sees a word character before it.
-                        i &+= 2
-                        while i < end && entries[Int(base[i])] & GuardrailPhraseAutomaton.wordFlag != 0 { i &+= 1 }
+                        i = wordEnd(from: i &+ 2, to: end, text: base, entries: entries)
                         ring[fed & mask] = (i &- 1) << 1 | 1
                         fed &+= 1
                         lastSep = false
@@ -260,7 +259,6 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
                     }
                 }
             }
-            let e = entries[Int(base[i])]
             if repeatsSeparator(e, lastSep: &lastSep) {
                 i &+= 1
                 continue
@@ -274,11 +272,20 @@ private struct GuardrailPhraseSink: GuardrailSymbolSink {
             if !word {
                 wordFed = fed
             } else if code < Int(bounds[min(fed &- wordFed, GuardrailPhraseAutomaton.wordDepthCap)]) {
-                while i < end && entries[Int(base[i])] & GuardrailPhraseAutomaton.wordFlag != 0 { i &+= 1 }
+                i = wordEnd(from: i, to: end, text: base, entries: entries)
                 code = 0
             }
         }
         cur = GuardrailPhraseCursor(i: i, code: code, fed: fed, wordFed: wordFed, lastSep: lastSep, lastWord: word)
+    }
+
+    /// The end of the run of word bytes from `i` (at most `end`).
+    @inline(__always)
+    private static func wordEnd(from i: Int, to end: Int, text base: UnsafePointer<UInt8>,
+                                entries: UnsafePointer<UInt16>) -> Int {
+        var j = i
+        while j < end && entries[Int(base[j])] & GuardrailPhraseAutomaton.wordFlag != 0 { j &+= 1 }
+        return j
     }
 
     @inline(__always)
