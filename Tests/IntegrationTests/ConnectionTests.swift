@@ -129,6 +129,41 @@ import Testing
         #expect(last["body"] as? String == body)
     }
 
+    /// Body buffers are reused from one request to the next (`BodyBufferPool`): bodies of changing sizes,
+    /// on one connection and on several at once, each reach the backend exactly as sent.
+    @Test func reusedBodyBuffers_forwardEachBodyExactly() throws {
+        let mock = try MockServer()
+        defer { mock.stop() }
+        let gw = try GatewayServer(yaml: GatewayServer.basicConfig(), mockPort: mock.port)
+        defer { gw.stop() }
+        func body(_ tag: String, _ size: Int) -> String {
+            let text = String(repeating: tag, count: max(1, size / tag.utf8.count))
+            return #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"\#(text)"}],"max_tokens":2}"#
+        }
+        let c = try RawConnection(port: gw.port)
+        var reader = ResponseReader(conn: c)
+        for (i, size) in [3000, 1200, 2600, 400, 5000, 1100].enumerated() {
+            let b = body("r\(i)-", size)
+            try c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: \(b.utf8.count)\r\n\r\n\(b)")
+            #expect(try reader.read().status == 200)
+            let last = try #require(try mock.receivedRequests().last)
+            #expect(last["body"] as? String == b, "request \(i) of \(size) bytes")
+        }
+        try mock.clearRequests()
+        let conns = try (0..<6).map { _ in try RawConnection(port: gw.port) }
+        var sent = Set<String>()
+        for round in 0..<3 {
+            for (k, conn) in conns.enumerated() {
+                let b = body("c\(k)r\(round)-", 800 + 700 * ((k + round) % 4))
+                sent.insert(b)
+                try conn.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: \(b.utf8.count)\r\n\r\n\(b)")
+            }
+            for conn in conns { #expect(try conn.readResponse().status == 200) }
+        }
+        let received = Set(try mock.receivedRequests().compactMap { $0["body"] as? String })
+        #expect(received == sent)
+    }
+
     @Test func slowHead_gets408_andSilentConnectionIsClosed() throws {
         let mock = try MockServer()
         defer { mock.stop() }

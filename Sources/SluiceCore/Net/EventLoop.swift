@@ -32,12 +32,17 @@ final class EventLoop: @unchecked Sendable {
     private var generation: UInt32 = 0
     private let pendingLock = PThreadLock()
     private var pendingTasks: [@Sendable () -> Void] = []
-    /// Loop-confined work deferred to the end of the current round (see `soon`).
+    /// The cross-thread tasks being run (loop thread only; swapped with `pendingTasks` under the lock).
+    private var pendingRunning: [@Sendable () -> Void] = []
+    /// Loop-confined work deferred to the end of the current round (see `soon`), and the batch being run.
     private var soonTasks: [() -> Void] = []
+    private var soonRunning: [() -> Void] = []
     private var running = true
     let timers = TimerQueue()
     /// Read buffers lent to this loop's connections while they hold unparsed bytes.
     let readBuffers = ReadBufferPool()
+    /// Request-body buffers reused from one request to the next (see `BodyBufferPool`).
+    let bodyBuffers = BodyBufferPool()
     private var armedDeadline: UInt64 = 0
     /// Monotonic time of the current iteration, in nanoseconds (cheap "now" for timeouts).
     private(set) var now: UInt64 = SystemClock.monotonicNanos()
@@ -153,21 +158,19 @@ final class EventLoop: @unchecked Sendable {
             }
             timers.fireExpired(now: now)
             while !soonTasks.isEmpty {
-                var tasks: [() -> Void] = []
-                swap(&tasks, &soonTasks)
-                for t in tasks { t() }
+                // Two arrays take turns, so neither is reallocated round after round.
+                swap(&soonRunning, &soonTasks)
+                for t in soonRunning { t() }
+                soonRunning.removeAll(keepingCapacity: true)
             }
             rearmTimer()
         }
     }
 
     private func runPendingTasks() {
-        let tasks = pendingLock.withLock { () -> [@Sendable () -> Void] in
-            let t = pendingTasks
-            pendingTasks.removeAll(keepingCapacity: true)
-            return t
-        }
-        for t in tasks { t() }
+        pendingLock.withLock { swap(&pendingRunning, &pendingTasks) }
+        for t in pendingRunning { t() }
+        pendingRunning.removeAll(keepingCapacity: true)
     }
 
     private func rearmTimer() {

@@ -99,7 +99,9 @@ final class HTTPServerConnection: Selectable {
     /// Registers the fd and arms the header timeout (a connection that sends nothing is closed
     /// silently). On a TLS listener the handshake comes first and must end within that timeout too.
     func start() {
-        timer.action = { [weak self] in self?.timedOut() }
+        // Unowned: `deinit` unlinks the timer, so it never fires for a connection that is gone, and a weak
+        // capture would give every connection a side table (each retain and release on the runtime's slow path).
+        timer.action = { [unowned self] in self.timedOut() }
         do {
             if let tlsContext {
                 tls = try TLSSession.server(tlsContext, fd: fd)
@@ -254,8 +256,7 @@ final class HTTPServerConnection: Selectable {
                 return false
             }
             bodyRemaining = n
-            body = []
-            body.reserveCapacity(n)
+            body = loop.bodyBuffers.take(capacity: n)
         case .chunked:
             chunked = ChunkedDecoder(maxBodyBytes: limits.maxBodyBytes)
             body = []

@@ -256,6 +256,7 @@ extension ProxyExchange {
     func complete(status: Int) {
         guard !done else { return }
         done = true
+        defer { recycleBody() }
         leaveSlotQueue()
         if !scratch.isEmpty { endProcessors() }
         settle(status: status)
@@ -288,5 +289,13 @@ extension ProxyExchange {
         e.tenant = identity?.tenant
         e.limitedBy = limitedBy
         ctx.accessLog.append(loop: ctx.loop.index, e)
+    }
+
+    /// The request body is no longer needed (the upstream connections copied it): its buffer goes back to the
+    /// loop's pool, after the copies that share it are dropped.
+    private func recycleBody() {
+        preq.body = []
+        baseBody = []
+        ctx.loop.bodyBuffers.give(&request.body)
     }
 }

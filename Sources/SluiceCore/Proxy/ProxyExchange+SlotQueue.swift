@@ -39,8 +39,9 @@ extension ProxyExchange: UpstreamSlotWaiter {
             let node = slotTimer ?? TimerNode()
             slotTimer = node
             let name = backend.name
-            node.action = { [weak self] in
-                guard let self, !self.done else { return }
+            // Unowned: `deinit` unlinks the timer (a weak capture would give the exchange a side table).
+            node.action = { [unowned self] in
+                guard !self.done else { return }
                 self.leaveSlotQueue()
                 self.fail(.noHealthyBackend(name))
             }

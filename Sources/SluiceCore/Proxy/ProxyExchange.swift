@@ -7,7 +7,8 @@
 final class ProxyExchange {
     let ctx: LoopContext
     let snap: RuntimeSnapshot
-    let request: ServerRequest
+    /// The client's request; its body buffer goes back to the loop's `BodyBufferPool` at `complete`.
+    var request: ServerRequest
     let responder: HTTPResponder
     let api: InferenceAPI?
     var requestID = ""
@@ -37,7 +38,7 @@ final class ProxyExchange {
     var upstreamModel: String?
     var upstreamSentAt: UInt64 = 0
     var firstByteAt: UInt64 = 0
-    var relay = RelayState()
+    let relay = RelayState()
     /// The request as the pipeline sees and changes it.
     var preq = PipelineRequest(api: .chatCompletions, path: "", headers: HTTPHeaders(), body: [], model: "", stream: false,
                                tenant: nil, requestID: "")
@@ -74,8 +75,6 @@ final class ProxyExchange {
     var limitHeaders: RateLimitHeaders?
     /// The limit that rejected the request (access log).
     var limitedBy: String?
-    /// Splits a relayed stream into events (separate from `relay`: its callback updates `relay`).
-    var sse = SSEEventSplitter()
     var done = false
     /// Accounting settled (`settle`), with the usage it used.
     var settled = false
@@ -87,6 +86,11 @@ final class ProxyExchange {
         self.request = request
         self.responder = responder
         self.api = InferenceAPI(path: request.head.path)
+    }
+
+    deinit {
+        // The slot-queue timer captures the exchange unowned; unlinked here, it cannot fire for one that is gone.
+        slotTimer?.detach()
     }
 
     /// The client's `x-request-id` when it is at most 128 characters of `[A-Za-z0-9._-]`.

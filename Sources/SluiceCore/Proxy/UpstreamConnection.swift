@@ -9,7 +9,9 @@ final class UpstreamConnection: Selectable {
     let fd: Int32
     let loop: EventLoop
     let endpoint: UpstreamEndpoint
-    weak var pool: UpstreamPool?
+    /// Unowned: the pool is its loop's, alive while the loop runs (a weak reference would give the pool a
+    /// side table and put every retain of it on the runtime's slow path).
+    unowned var pool: UpstreamPool?
     /// Changed only by this class and its `+Transport` extension.
     var state: State
     /// The request being sent; its buffer is kept for the next exchange when at most `keptRequestCapacity`.
@@ -74,9 +76,10 @@ final class UpstreamConnection: Selectable {
             throw .connect(error.description)
         }
         endpoint.openConnections.wrappingAdd(1, ordering: .relaxed)
-        // Weak: a timer that outlives its connection (it should not) does nothing rather than crash.
-        c.phaseTimer.action = { [weak c] in c?.phaseTimedOut() }
-        c.totalTimer.action = { [weak c] in c?.fail(.totalTimeout) }
+        // Unowned: `deinit` unlinks both timers, so neither fires for a connection that is gone (a weak
+        // capture would give every connection a side table and each retain and release the slow path).
+        c.phaseTimer.action = { [unowned c] in c.phaseTimedOut() }
+        c.totalTimer.action = { [unowned c] in c.fail(.totalTimeout) }
         return c
     }
 

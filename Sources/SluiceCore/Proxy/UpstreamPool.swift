@@ -37,7 +37,12 @@ final class UpstreamPool {
 
     init(loop: EventLoop) {
         self.loop = loop
-        pollTimer.action = { [weak self] in self?.pollSlots() }
+        pollTimer.action = { [unowned self] in self.pollSlots() }
+    }
+
+    deinit {
+        // The poll timer captures the pool unowned: unlinked here, it cannot fire for a pool that is gone.
+        pollTimer.detach()
     }
 
     /// A connection to `endpoint`: an idle one (`reused` true) or a new one.
