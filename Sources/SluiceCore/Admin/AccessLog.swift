@@ -9,10 +9,18 @@ final class AccessLog: @unchecked Sendable {
     /// Bytes a loop may have waiting before lines are dropped.
     static let bufferLimit = 4 * 1024 * 1024
 
+    /// A loop's lines: `bytes` fills under `lock`; the writer swaps it with `draining` (its own, under
+    /// `drainLock`), writes that out and keeps its capacity, so neither side allocates (or faults in new
+    /// pages) line after line.
     private final class LoopBuffer: @unchecked Sendable {
         let lock = PThreadLock()
         var bytes: [UInt8] = []
+        var draining: [UInt8] = []
     }
+    /// Serialises `drainOnce` (the writer thread, and `stop` at exit).
+    private let drainLock = PThreadLock()
+    /// Capacity a drained buffer keeps for the next swap.
+    static let keptCapacity = 1 << 20
 
     private let buffers: [LoopBuffer]
     private let sinkBox: Locked<Sink>
@@ -71,26 +79,31 @@ final class AccessLog: @unchecked Sendable {
 
     /// Writes everything buffered (writer thread, or at exit).
     func drainOnce() {
-        if reopenRequested.exchange(false, ordering: .relaxed) { openSink() }
-        for b in buffers {
-            let chunk = b.lock.withLock { () -> [UInt8] in
-                let c = b.bytes
-                b.bytes = []
-                b.bytes.reserveCapacity(min(c.count, 1 << 20))
-                return c
-            }
-            guard !chunk.isEmpty else { continue }
-            let fd = fdBox.get()
-            guard fd >= 0 else { continue }
-            chunk.withUnsafeBytes { raw in
-                guard let base = raw.baseAddress else { return }
-                var off = 0
-                while off < raw.count {
-                    let n = write(fd, base + off, raw.count - off)
-                    if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { break }
-                    off += n
+        drainLock.withLock {
+            if reopenRequested.exchange(false, ordering: .relaxed) { openSink() }
+            for b in buffers {
+                b.lock.withLock { swap(&b.bytes, &b.draining) }
+                guard !b.draining.isEmpty else { continue }
+                let fd = fdBox.get()
+                if fd >= 0 { Self.writeAll(fd, b.draining) }
+                if b.draining.capacity > Self.keptCapacity {
+                    b.draining = []
+                } else {
+                    b.draining.removeAll(keepingCapacity: true)
                 }
+            }
+        }
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            var off = 0
+            while off < raw.count {
+                let n = write(fd, base + off, raw.count - off)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                off += n
             }
         }
     }

@@ -28,66 +28,66 @@ struct AccessLogEntry {
 
     /// Appends the record as one JSON line.
     func write(into out: inout [UInt8]) {
-        out.append(contentsOf: #"{"ts":"#.utf8)
-        JSONWriter.appendString(Self.iso8601(timestampNanos), to: &out)
-        field("request_id", requestID, &out)
-        field("method", method, &out)
-        field("path", path, &out)
-        number("status", status, &out)
-        field("route", route, &out)
-        field("backend", backend, &out)
-        field("endpoint", endpoint, &out)
-        field("model", model.map { String($0.prefix(256)) }, &out)
-        field("upstream_model", upstreamModel, &out)
-        field("tenant", tenant, &out)
+        out.append(literal: #"{"ts":""#)
+        Self.writeISO8601(timestampNanos, into: &out)
+        out.append(UInt8(ascii: "\""))
+        field(#","request_id":"#, requestID, &out)
+        field(#","method":"#, method, &out)
+        field(#","path":"#, path, &out)
+        number(#","status":"#, status, &out)
+        field(#","route":"#, route, &out)
+        field(#","backend":"#, backend, &out)
+        field(#","endpoint":"#, endpoint, &out)
+        // At most 256 characters; a name of at most 256 UTF-8 bytes has no more, and is written as it is.
+        field(#","model":"#, model.map { $0.utf8.count <= 256 ? $0 : String($0.prefix(256)) }, &out)
+        field(#","upstream_model":"#, upstreamModel, &out)
+        field(#","tenant":"#, tenant, &out)
         out.append(literal: stream ? #","stream":true"# : #","stream":false"#)
-        number("input_tokens", inputTokens, &out)
-        number("output_tokens", outputTokens, &out)
-        field("usage_source", usageSource, &out)
-        field("cache", cache, &out)
-        field("guardrail", guardrail, &out)
-        field("limited_by", limitedBy, &out)
-        number("attempts", attempts, &out)
-        decimal("duration_ms", durationMs, &out)
-        if let fb = upstreamFirstByteMs { decimal("upstream_first_byte_ms", fb, &out) } else { out.append(contentsOf: #","upstream_first_byte_ms":null"#.utf8) }
-        number("bytes_in", bytesIn, &out)
-        number("bytes_out", bytesOut, &out)
-        field("error", error, &out)
+        number(#","input_tokens":"#, inputTokens, &out)
+        number(#","output_tokens":"#, outputTokens, &out)
+        field(#","usage_source":"#, usageSource, &out)
+        field(#","cache":"#, cache, &out)
+        field(#","guardrail":"#, guardrail, &out)
+        field(#","limited_by":"#, limitedBy, &out)
+        number(#","attempts":"#, attempts, &out)
+        decimal(#","duration_ms":"#, durationMs, &out)
+        if let fb = upstreamFirstByteMs { decimal(#","upstream_first_byte_ms":"#, fb, &out) } else { out.append(literal: #","upstream_first_byte_ms":null"#) }
+        number(#","bytes_in":"#, bytesIn, &out)
+        number(#","bytes_out":"#, bytesOut, &out)
+        field(#","error":"#, error, &out)
         out.append(literal: "}\n")
     }
 
-    /// `,"name":` — the names are plain ASCII literals, written as they are.
-    private func key(_ name: StaticString, _ out: inout [UInt8]) {
-        out.append(literal: ",\"")
-        out.append(literal: name)
-        out.append(literal: "\":")
-    }
-
-    private func field(_ name: StaticString, _ value: String?, _ out: inout [UInt8]) {
-        key(name, &out)
+    /// `key` is the whole `,"name":` literal (one append per field: the line is written on the request path).
+    private func field(_ key: StaticString, _ value: String?, _ out: inout [UInt8]) {
+        out.append(literal: key)
         if let v = value { JSONWriter.appendString(v, to: &out) } else { out.append(literal: "null") }
     }
 
-    private func number(_ name: StaticString, _ value: Int?, _ out: inout [UInt8]) {
-        key(name, &out)
+    private func number(_ key: StaticString, _ value: Int?, _ out: inout [UInt8]) {
+        out.append(literal: key)
         guard let v = value else { return out.append(literal: "null") }
         if v >= 0 { HTTPSerializer.writeDecimal(v, into: &out) } else { out.append(utf8: String(v)) }
     }
 
-    private func decimal(_ name: StaticString, _ value: Double, _ out: inout [UInt8]) {
-        key(name, &out)
-        out.append(utf8: Self.millis(value))
+    private func decimal(_ key: StaticString, _ value: Double, _ out: inout [UInt8]) {
+        out.append(literal: key)
+        Self.writeMillis(value, into: &out)
     }
 
-    /// Milliseconds with three decimals ("12.345").
-    static func millis(_ ms: Double) -> String {
+    /// Milliseconds with three decimals ("12.345"); negative values as 0.
+    static func writeMillis(_ ms: Double, into out: inout [UInt8]) {
         let micros = Int((max(ms, 0) * 1000).rounded())
+        HTTPSerializer.writeDecimal(micros / 1000, into: &out)
+        out.append(UInt8(ascii: "."))
         let frac = micros % 1000
-        return "\(micros / 1000)." + (frac < 10 ? "00" : frac < 100 ? "0" : "") + String(frac)
+        out.append(UInt8(truncatingIfNeeded: 48 + frac / 100))
+        twoDigits(frac % 100, &out)
     }
 
-    /// RFC 3339 UTC timestamp with milliseconds.
-    static func iso8601(_ nanos: UInt64) -> String {
+    /// RFC 3339 UTC timestamp with milliseconds ("2026-11-23T05:03:15.042Z"), written digit by digit:
+    /// the line is built on the request path, where string interpolation cost a microsecond.
+    static func writeISO8601(_ nanos: UInt64, into out: inout [UInt8]) {
         let secs = Int(nanos / 1_000_000_000)
         let ms = Int(nanos / 1_000_000 % 1000)
         var days = secs / 86400
@@ -102,8 +102,30 @@ struct AccessLogEntry {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
-        let msText = ms < 10 ? "00\(ms)" : ms < 100 ? "0\(ms)" : String(ms)
-        return "\(y)-\(two(m))-\(two(d))T\(two(rem / 3600)):\(two(rem % 3600 / 60)):\(two(rem % 60)).\(msText)Z"
+        if y >= 1000 { HTTPSerializer.writeDecimal(y, into: &out) } else {
+            twoDigits(y / 100, &out)
+            twoDigits(y % 100, &out)
+        }
+        out.append(UInt8(ascii: "-"))
+        twoDigits(m, &out)
+        out.append(UInt8(ascii: "-"))
+        twoDigits(d, &out)
+        out.append(UInt8(ascii: "T"))
+        twoDigits(rem / 3600, &out)
+        out.append(UInt8(ascii: ":"))
+        twoDigits(rem % 3600 / 60, &out)
+        out.append(UInt8(ascii: ":"))
+        twoDigits(rem % 60, &out)
+        out.append(UInt8(ascii: "."))
+        out.append(UInt8(truncatingIfNeeded: 48 + ms / 100))
+        twoDigits(ms % 100, &out)
+        out.append(UInt8(ascii: "Z"))
+    }
+
+    /// Appends `v` (0...99) as two digits.
+    @inline(__always)
+    private static func twoDigits(_ v: Int, _ out: inout [UInt8]) {
+        out.append(UInt8(truncatingIfNeeded: 48 + v / 10))
+        out.append(UInt8(truncatingIfNeeded: 48 + v % 10))
     }
 }
