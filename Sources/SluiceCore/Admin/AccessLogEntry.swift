@@ -77,12 +77,7 @@ struct AccessLogEntry {
 
     /// Milliseconds with three decimals ("12.345"); negative values as 0.
     static func writeMillis(_ ms: Double, into out: inout [UInt8]) {
-        let micros = Int((max(ms, 0) * 1000).rounded())
-        HTTPSerializer.writeDecimal(micros / 1000, into: &out)
-        out.append(UInt8(ascii: "."))
-        let frac = micros % 1000
-        out.append(UInt8(truncatingIfNeeded: 48 + frac / 100))
-        twoDigits(frac % 100, &out)
+        HTTPSerializer.writeMillis(micros: Int((max(ms, 0) * 1000).rounded()), into: &out)
     }
 
     /// RFC 3339 UTC timestamp with milliseconds ("2026-11-23T05:03:15.042Z"), written digit by digit:

@@ -59,6 +59,16 @@ enum HTTPSerializer {
         } while div > 0
     }
 
+    /// Appends `micros >= 0` microseconds as milliseconds with three decimals ("12.345").
+    static func writeMillis(micros: Int, into out: inout [UInt8]) {
+        writeDecimal(micros / 1000, into: &out)
+        out.append(UInt8(ascii: "."))
+        let frac = micros % 1000
+        out.append(UInt8(truncatingIfNeeded: 48 + frac / 100))
+        out.append(UInt8(truncatingIfNeeded: 48 + frac / 10 % 10))
+        out.append(UInt8(truncatingIfNeeded: 48 + frac % 10))
+    }
+
     /// Appends `n >= 0` in lowercase hex.
     static func writeHex(_ n: Int, into out: inout [UInt8]) {
         let v = UInt(max(0, n))

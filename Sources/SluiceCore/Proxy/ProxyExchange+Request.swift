@@ -147,13 +147,7 @@ extension ProxyExchange {
 
     /// Nanoseconds as milliseconds with three decimals ("12.345").
     static func appendMillis(_ nanos: UInt64, into out: inout [UInt8]) {
-        let micros = Int((nanos + 500) / 1000)
-        HTTPSerializer.writeDecimal(micros / 1000, into: &out)
-        out.append(UInt8(ascii: "."))
-        let frac = micros % 1000
-        out.append(UInt8(ascii: "0") + UInt8(frac / 100))
-        out.append(UInt8(ascii: "0") + UInt8(frac / 10 % 10))
-        out.append(UInt8(ascii: "0") + UInt8(frac % 10))
+        HTTPSerializer.writeMillis(micros: Int((nanos + 500) / 1000), into: &out)
     }
 
     // MARK: endings
