@@ -53,15 +53,24 @@ final class TimerList {
 /// All timers of one event loop, grouped by duration (see `TimerList`).
 /// Loop-confined; the loop fires expired timers after each epoll round.
 final class TimerQueue {
-    private var lists: [UInt64: TimerList] = [:]
+    /// One list per duration, `durations[i]` for `lists[i]`. A loop holds a handful, so a linear search
+    /// beats hashing (`arm` runs several times per request; the loop reads every list once per round).
+    private var durations: [UInt64] = []
+    private var lists: [TimerList] = []
 
     /// Arms (or re-arms) `node` to fire `durationNanos` after `now`.
     func arm(_ node: TimerNode, now: UInt64, durationNanos: UInt64) {
         if let l = node.list { l.unlink(node) }
         node.deadline = now &+ durationNanos
-        let list: TimerList
-        if let l = lists[durationNanos] { list = l } else { list = TimerList(); lists[durationNanos] = list }
-        list.append(node)
+        list(for: durationNanos).append(node)
+    }
+
+    private func list(for duration: UInt64) -> TimerList {
+        for i in durations.indices where durations[i] == duration { return lists[i] }
+        let l = TimerList()
+        durations.append(duration)
+        lists.append(l)
+        return l
     }
 
     func cancel(_ node: TimerNode) {
@@ -70,15 +79,16 @@ final class TimerQueue {
 
     var earliestDeadline: UInt64? {
         var best: UInt64?
-        for (_, l) in lists {
+        for l in lists {
             if let h = l.head { best = min(best ?? h.deadline, h.deadline) }
         }
         return best
     }
 
-    /// Fires every timer whose deadline is at or before `now`.
+    /// Fires every timer whose deadline is at or before `now`. (An action that arms a timer of a new
+    /// duration appends a list: the loop walks the lists as they were when it started.)
     func fireExpired(now: UInt64) {
-        for (_, l) in lists {
+        for l in lists {
             while let h = l.head, h.deadline <= now {
                 l.unlink(h)
                 h.action()

@@ -43,4 +43,35 @@ import Testing
         q.fireExpired(now: 18)
         #expect(fired == 1)
     }
+
+    @Test func anActionArmingANewDuration_firesItLater() {
+        let q = TimerQueue()
+        var fired: [Int] = []
+        let late = TimerNode { fired.append(2) }
+        let first = TimerNode { fired.append(1); q.arm(late, now: 10, durationNanos: 7) }
+        q.arm(first, now: 0, durationNanos: 10)
+        q.fireExpired(now: 10)
+        #expect(fired == [1])
+        #expect(q.earliestDeadline == 17)
+        q.fireExpired(now: 17)
+        #expect(fired == [1, 2])
+    }
+
+    @Test func manyDurations_eachKeepsItsOwnOrder() {
+        let q = TimerQueue()
+        var fired: [UInt64] = []
+        var nodes: [TimerNode] = []
+        for d in stride(from: UInt64(100), through: 10, by: -10) {
+            let n = TimerNode { fired.append(d) }
+            nodes.append(n)
+            q.arm(n, now: 0, durationNanos: d)
+        }
+        #expect(q.earliestDeadline == 10)
+        q.fireExpired(now: 55)
+        #expect(Set(fired) == [10, 20, 30, 40, 50])
+        #expect(q.earliestDeadline == 60)
+        q.fireExpired(now: 100)
+        #expect(fired.count == 10)
+        #expect(q.earliestDeadline == nil)
+    }
 }
