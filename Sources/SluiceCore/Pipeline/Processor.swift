@@ -48,6 +48,12 @@ struct PipelineRequest {
     var guardrail: String?
     /// Headers added to the client's response.
     var responseHeaders: [(String, String)] = []
+
+    /// An empty request (holds no storage): what stands in while the real one is lent out.
+    static var vacant: PipelineRequest {
+        PipelineRequest(api: .chatCompletions, path: "", headers: HTTPHeaders(), body: [], model: "", stream: false,
+                        tenant: nil, requestID: "")
+    }
 }
 
 /// An answer a processor gives itself (a block, a cache hit).

@@ -175,7 +175,7 @@ extension ProxyExchange: PipelineEnvironment {
                 continue
             }
             if t0 == 0 { t0 = SystemClock.monotonicNanos() }
-            let d = p.handleResponse(&res, request: preq, scratch: &scratch[i], env: self)
+            let d = withRequestMoved { p.handleResponse(&res, request: $0, scratch: &scratch[i], env: self) }
             t0 = recordProcessorTime(i, since: t0)
             switch d {
             case .proceed, .awaitCoalesced:
@@ -223,6 +223,17 @@ extension ProxyExchange: PipelineEnvironment {
             }
         }
         sendFinal(res)
+    }
+
+    /// Runs `body` with the pipeline request moved out of the exchange and back. Passing `preq` itself to a
+    /// hook that also gets the exchange as its environment made Swift copy it first (a retain and a release
+    /// of each of its fields, per hook); the environment's methods never read `preq`.
+    @inline(__always)
+    func withRequestMoved<R>(_ body: (PipelineRequest) -> R) -> R {
+        var moved = PipelineRequest.vacant
+        swap(&moved, &preq)
+        defer { swap(&moved, &preq) }
+        return body(moved)
     }
 
     private func logProcessorFailure(_ i: Int, _ why: String) {

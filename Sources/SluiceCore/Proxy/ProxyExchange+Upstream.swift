@@ -103,7 +103,7 @@ extension ProxyExchange: UpstreamExchangeDelegate {
             ctx.stats.streams.wrappingAdd(1, ordering: .relaxed)
             if snap.pipeline.hasStreamFilters {
                 for i in stride(from: processors.count - 1, through: 0, by: -1) where processors[i].filtersStreams {
-                    if let f = processors[i].streamFilter(request: preq, scratch: &scratch[i], env: self) { filters.append(f) }
+                    if let f = withRequestMoved({ processors[i].streamFilter(request: $0, scratch: &scratch[i], env: self) }) { filters.append(f) }
                 }
             }
             responder.startStream(status: head.status, headers: clientHeaders(head))

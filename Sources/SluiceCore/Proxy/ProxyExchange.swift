@@ -40,8 +40,7 @@ final class ProxyExchange {
     var firstByteAt: UInt64 = 0
     let relay = RelayState()
     /// The request as the pipeline sees and changes it.
-    var preq = PipelineRequest(api: .chatCompletions, path: "", headers: HTTPHeaders(), body: [], model: "", stream: false,
-                               tenant: nil, requestID: "")
+    var preq = PipelineRequest.vacant
     /// Per-processor request state, indexed like `snap.pipeline.processors`.
     var scratch: [ProcessorScratch] = []
     /// Next request hook to run.

@@ -141,8 +141,6 @@ final class PromptCacheProcessor: Processor {
         return .proceed
     }
 
-    /// A stored answer's content type; the usual JSON one as a literal (at 16 bytes it is too long for a
-    /// small string, so decoding it would allocate on every store).
     /// The headers stored with an answer of content type `value`. The usual JSON type shares one array
     /// (at 16 bytes the value is too long for a small string, and a fresh array per entry would be one more
     /// allocation per store, freed cold at eviction).
