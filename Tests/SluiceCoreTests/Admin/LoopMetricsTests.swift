@@ -46,4 +46,26 @@ import Testing
         m.observe(.processorDuration, labels, 0.004)
         #expect(m.snapshot().histograms[MetricKey(name: "processor_duration_seconds", labels: #"processor="cache""#)]?.count == 2)
     }
+
+    /// The last series of each family is remembered; switching labels or details in between must still
+    /// count each series apart.
+    @Test func alternatingSeries_eachKeepsItsOwnCount() throws {
+        let m = LoopMetrics()
+        let a = MetricLabelSet(["route": "a"]), b = MetricLabelSet(["route": "b"])
+        for _ in 0..<3 {
+            m.add(.requests, a, detail: 200)
+            m.add(.requests, a, detail: 500)
+            m.add(.requests, b, detail: 200)
+            m.add(.tokens, a, detail: 1, 10)
+            m.observe(.requestDuration, a, 0.001)
+            m.observe(.requestDuration, b, 0.2)
+        }
+        let snap = m.snapshot()
+        #expect(snap.counters[MetricKey(name: "requests_total", labels: #"route="a",code="200""#)] == 3)
+        #expect(snap.counters[MetricKey(name: "requests_total", labels: #"route="a",code="500""#)] == 3)
+        #expect(snap.counters[MetricKey(name: "requests_total", labels: #"route="b",code="200""#)] == 3)
+        #expect(snap.histograms[MetricKey(name: "request_duration_seconds", labels: #"route="a""#)]?.count == 3)
+        let b2 = try #require(snap.histograms[MetricKey(name: "request_duration_seconds", labels: #"route="b""#)])
+        #expect(b2.count == 3 && abs(b2.sum - 0.6) < 1e-9)
+    }
 }
