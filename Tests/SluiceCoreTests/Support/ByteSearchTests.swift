@@ -62,6 +62,12 @@ import Testing
             #expect(ByteSearch.index(of: "us", in: p, from: from) == naive(hay, Array("us".utf8), from: from))
             #expect(ByteSearch.index(of: "aa", in: p, from: from) == naive(hay, Array("aa".utf8), from: from))
             #expect(ByteSearch.index(of: "{", in: p, from: from) == naive(hay, Array("{".utf8), from: from))
+            // Any anchor gives the same answer (past the needle's end it falls back to the first byte).
+            let usage = naive(hay, Array("\"usage\"".utf8), from: from)
+            for anchor in 0...7 {
+                #expect(ByteSearch.index(of: "\"usage\"", in: p, from: from, anchor: anchor) == usage, "anchor \(anchor)")
+            }
+            #expect(ByteSearch.contains(p, "\"usage\"", anchor: 4) == (naive(hay, Array("\"usage\"".utf8), from: 0) != nil))
         }
     }
 }
