@@ -256,7 +256,8 @@ final class HTTPServerConnection: Selectable {
                 return false
             }
             bodyRemaining = n
-            body = loop.bodyBuffers.take(capacity: n)
+            // An empty body takes no buffer from the pool.
+            body = n > 0 ? loop.bodyBuffers.take(capacity: n) : []
         case .chunked:
             chunked = ChunkedDecoder(maxBodyBytes: limits.maxBodyBytes)
             body = []

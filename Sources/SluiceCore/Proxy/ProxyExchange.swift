@@ -4,6 +4,9 @@
 /// Phases (pingora-style, one context object per request):
 /// `start` (JSON scan, model, route) → `nextAttempt` (target, endpoint, upstream request; `+Balancing`) →
 /// upstream head (retry/fallback decision, relay mode) → body relay → `complete` (log, stats).
+///
+/// An instance is 986 bytes: keep it at most 1,000, or every request takes glibc's large-chunk path
+/// (`RelayState` is a class of its own for that reason).
 final class ProxyExchange {
     let ctx: LoopContext
     let snap: RuntimeSnapshot
