@@ -42,10 +42,13 @@ struct SSEEventSplitter: Sendable {
         // memchr: the state machine only runs at line endings.
         pending.withUnsafeBufferPointer { p in
         let raw = UnsafeRawBufferPointer(p)
+        // Most streams end lines with LF alone: when the unscanned bytes hold no CR (one memchr for the
+        // whole read), each line's end is one LF search instead of an LF and a CR search.
+        let crFree = ByteSearch.index(of: cr, in: raw, from: i, to: n) == nil
         while i < n {
             if !afterCR && !dropLF && p[i] != cr && p[i] != lf {
                 atLineStart = false
-                i = ByteSearch.lineBreak(in: raw, from: i + 1, to: n) ?? n
+                i = (crFree ? ByteSearch.index(of: lf, in: raw, from: i + 1, to: n) : ByteSearch.lineBreak(in: raw, from: i + 1, to: n)) ?? n
                 continue
             }
             let b = p[i]
