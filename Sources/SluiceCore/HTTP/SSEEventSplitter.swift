@@ -48,7 +48,9 @@ struct SSEEventSplitter: Sendable {
         while i < n {
             if !afterCR && !dropLF && p[i] != cr && p[i] != lf {
                 atLineStart = false
-                i = (crFree ? ByteSearch.index(of: lf, in: raw, from: i + 1, to: n) : ByteSearch.lineBreak(in: raw, from: i + 1, to: n)) ?? n
+                let end = crFree ? ByteSearch.index(of: lf, in: raw, from: i + 1, to: n)
+                                 : ByteSearch.lineBreak(in: raw, from: i + 1, to: n)
+                i = end ?? n
                 continue
             }
             let b = p[i]

@@ -5,9 +5,8 @@ enum SSETextFastPath {
     /// UTF-8 bytes of the `"content"` strings of a chat delta chunk, or nil when the event has another
     /// shape (tool calls, Anthropic, Responses …) and needs the general extractor.
     static func chatDeltaContentBytes(_ data: UnsafeRawBufferPointer) -> Int? {
-        // Anchors: the needles' rarest bytes in a chat chunk ('_', 'g'; `ByteSearch.index(of:in:from:anchor:)`).
-        guard ByteSearch.contains(data, "\"delta\""), !ByteSearch.contains(data, "\"tool_calls\"", anchor: 5),
-              !ByteSearch.contains(data, "\"reasoning", anchor: 9) else { return nil }
+        guard ByteSearch.contains(data, "\"delta\""), !ByteSearch.contains(data, ChunkKey.toolCalls),
+              !ByteSearch.contains(data, ChunkKey.reasoning) else { return nil }
         let keyLength = 9 // "content" with its quotes
         var total = 0
         var found = false
@@ -31,7 +30,7 @@ enum SSETextFastPath {
             if data[j] != UInt8(ascii: "n") { return nil }
             from = i + 1
         }
-        return found || ByteSearch.contains(data, "\"choices\"", anchor: 2) ? total : nil
+        return found || ByteSearch.contains(data, ChunkKey.choices) ? total : nil
     }
 
     /// Decoded byte count of a JSON string starting after its opening quote, and the index after
@@ -57,4 +56,19 @@ enum SSETextFastPath {
             }
         }
     }
+}
+
+/// Keys looked for in stream chunks, each anchored on its rarest byte in a chat chunk: the second
+/// byte (the default) is a common letter there ('t' of "tool_calls" 8-12 times an event, 'c' 10-12),
+/// and memchr stops at every one. Computed, not stored: a stored static would cost a lazy-init check
+/// on every access, in every event.
+enum ChunkKey {
+    /// Anchored on 'g'.
+    static var usage: ByteSearch.Needle { .init("\"usage\"", anchor: 4) }
+    /// Anchored on 'h'.
+    static var choices: ByteSearch.Needle { .init("\"choices\"", anchor: 2) }
+    /// Anchored on '_'.
+    static var toolCalls: ByteSearch.Needle { .init("\"tool_calls\"", anchor: 5) }
+    /// Anchored on 'g'.
+    static var reasoning: ByteSearch.Needle { .init("\"reasoning", anchor: 9) }
 }

@@ -13,7 +13,7 @@ enum UsageExtractor {
     /// Usage from a whole JSON response body: top-level "usage" with prompt_tokens/completion_tokens or
     /// input_tokens/output_tokens; a body with input only (embeddings) has output 0.
     static func fromBody(_ bytes: UnsafeRawBufferPointer) -> TokenUsage? {
-        guard ByteSearch.contains(bytes, "\"usage\"", anchor: 4) else { return nil }
+        guard ByteSearch.contains(bytes, ChunkKey.usage) else { return nil }
         // The whole body is validated (an invalid one reports nothing); the last "usage" wins.
         var usage: JSONMember?
         let scan = JSONScanner.forEachTopLevelMember(bytes) { m in
@@ -68,8 +68,7 @@ enum UsageExtractor {
     static func hasUsageObject(_ data: UnsafeRawBufferPointer) -> Bool {
         let n = data.count
         var from = 0
-        // Anchored on the 'g', the rarest byte of `"usage"` in a chat chunk.
-        while let i = ByteSearch.index(of: "\"usage\"", in: data, from: from, anchor: 4) {
+        while let i = ByteSearch.index(of: ChunkKey.usage, in: data, from: from) {
             var j = i + 7
             while j < n && (data[j] == 32 || data[j] == 9 || data[j] == 10 || data[j] == 13) { j += 1 }
             if j < n && data[j] == UInt8(ascii: ":") {
@@ -84,7 +83,7 @@ enum UsageExtractor {
 
     /// True for the chat/completions usage-only chunk: `"choices": []` and a usage object.
     static func isUsageOnlyChunk(_ sseData: UnsafeRawBufferPointer) -> Bool {
-        guard hasUsageObject(sseData), ByteSearch.contains(sseData, "\"choices\"", anchor: 2),
+        guard hasUsageObject(sseData), ByteSearch.contains(sseData, ChunkKey.choices),
               case .success(let index) = JSONScanner.scanObject(sseData),
               let c = index.member("choices", in: sseData), c.kind == .array,
               let u = index.member("usage", in: sseData), u.kind == .object else { return false }
@@ -125,7 +124,7 @@ extension UsageExtractor {
     /// delta.text/partial_json/thinking, Responses `*.delta` events' "delta" string.
     static func generatedTextBytes(sseData: UnsafeRawBufferPointer) -> Int {
         if let fast = SSETextFastPath.chatDeltaContentBytes(sseData) { return fast }
-        guard ByteSearch.contains(sseData, "\"choices\"", anchor: 2) || ByteSearch.contains(sseData, "\"delta\""),
+        guard ByteSearch.contains(sseData, ChunkKey.choices) || ByteSearch.contains(sseData, "\"delta\""),
               case .success(let index) = JSONScanner.scanObject(sseData) else { return 0 }
         if let c = index.member("choices", in: sseData), c.kind == .array {
             var total = 0

@@ -17,8 +17,6 @@ final class BodyBufferPool: @unchecked Sendable {
     private var spares: [[UInt8]] = []
     private var spareBytes = 0
 
-    init() {}
-
     /// Spare buffers now, and their bytes (tests).
     var spareCount: Int { spares.count }
     var heldSpareBytes: Int { spareBytes }

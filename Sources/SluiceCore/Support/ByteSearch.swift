@@ -50,4 +50,30 @@ enum ByteSearch {
     static func contains(_ p: UnsafeRawBufferPointer, _ needle: StaticString, anchor: Int = 1) -> Bool {
         index(of: needle, in: p, anchor: anchor) != nil
     }
+
+    /// A needle with the offset of the byte memchr looks for (see `index(of:in:from:anchor:)`), named once
+    /// where the needle is defined. Plain values, so constants of it cost no lazy initialisation on access.
+    struct Needle: Sendable {
+        let text: StaticString
+        let anchor: Int
+
+        @inline(__always)
+        init(_ text: StaticString, anchor: Int) {
+            self.text = text
+            self.anchor = anchor
+        }
+
+        /// The byte at `anchor` (tests).
+        var anchorByte: UInt8 { text.utf8Start[anchor] }
+    }
+
+    @inline(__always)
+    static func index(of needle: Needle, in p: UnsafeRawBufferPointer, from: Int = 0) -> Int? {
+        index(of: needle.text, in: p, from: from, anchor: needle.anchor)
+    }
+
+    @inline(__always)
+    static func contains(_ p: UnsafeRawBufferPointer, _ needle: Needle) -> Bool {
+        index(of: needle, in: p) != nil
+    }
 }

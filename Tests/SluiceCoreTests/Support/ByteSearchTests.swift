@@ -40,6 +40,29 @@ import Testing
     }
 }
 
+/// The stream-chunk keys, each anchored on its own byte, find what the default-anchored search finds.
+@Test func chunkKeys_findWhatThePlainSearchFinds() {
+    let chunks = [
+        #"{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":" fox"},"finish_reason":null}]}"#,
+        #"{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{}"}}]}}]}"#,
+        #"{"choices":[{"delta":{"reasoning_content":"hm"}}],"usage":null}"#,
+        #"{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5}}"#,
+        #"{"type":"message_delta","usage":{"output_tokens":7}}"#,
+    ]
+    let keys: [(ByteSearch.Needle, StaticString)] = [(ChunkKey.usage, "\"usage\""), (ChunkKey.choices, "\"choices\""),
+                                                    (ChunkKey.toolCalls, "\"tool_calls\""), (ChunkKey.reasoning, "\"reasoning")]
+    for chunk in chunks {
+        Array(chunk.utf8).withUnsafeBytes { p in
+            for (needle, text) in keys {
+                #expect(ByteSearch.index(of: needle, in: p) == ByteSearch.index(of: text, in: p), "\(text) in \(chunk)")
+                #expect(ByteSearch.contains(p, needle) == ByteSearch.contains(p, text))
+            }
+        }
+    }
+    #expect(ChunkKey.usage.anchorByte == UInt8(ascii: "g") && ChunkKey.choices.anchorByte == UInt8(ascii: "h"))
+    #expect(ChunkKey.toolCalls.anchorByte == UInt8(ascii: "_") && ChunkKey.reasoning.anchorByte == UInt8(ascii: "g"))
+}
+
 /// The needle search against a naive one over random haystacks of few distinct bytes (dense partial
 /// matches, needles at every offset of the eight-byte steps, at the very end, overlapping themselves).
 @Test func indexOfNeedle_agreesWithNaiveSearch() {
